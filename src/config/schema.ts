@@ -7,7 +7,7 @@ import { policyGlobalSchema, policyRouteSchema } from './sections/policy.js';
 const serverSchema = z
   .object({
     host: z.string().default('0.0.0.0').describe('Address the data port binds to'),
-    port: z.number().int().min(0).max(65535).default(8080).describe('Data port (0 = any free port)'),
+    port: z.coerce.number().int().min(0).max(65535).default(8080).describe('Data port (0 = any free port)'),
     trustedProxies: z
       .array(z.string())
       .default([])
@@ -31,7 +31,7 @@ const serverSchema = z
 const adminSchema = z
   .object({
     host: z.string().default('127.0.0.1').describe('Admin API bind address (loopback by default)'),
-    port: z.number().int().min(0).max(65535).default(9090),
+    port: z.coerce.number().int().min(0).max(65535).default(9090),
     token: z
       .string()
       .min(16, 'admin token must be at least 16 characters')

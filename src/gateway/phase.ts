@@ -29,6 +29,11 @@ export interface BlockVerdict {
   headers?: Record<string, string>;
   /** Extra JSON fields merged into the error body (e.g. which budget ran out, a failing location). */
   details?: Record<string, unknown>;
+  /**
+   * For a block decided mid-stream, after the response head was sent: bytes to write before the
+   * stream ends (e.g. an error event in the provider's SSE format). Ignored otherwise.
+   */
+  streamTail?: Buffer;
 }
 export type Verdict = BlockVerdict | undefined;
 
@@ -102,6 +107,8 @@ export interface ResponsePhase {
    * (buffered up to the route's response limit; larger bodies are streamed and flagged).
    */
   body: 'none' | 'stream' | 'full';
+  /** For `full`/`stream` phases: whether this response is wanted at all (e.g. only JSON). Default yes. */
+  wantsBody?(ctx: RequestContext, head: ResponseHead): boolean;
   /** May rewrite response headers in place. */
   onHeaders?(ctx: RequestContext, head: ResponseHead): Verdict;
   createInspector?(ctx: RequestContext, head: ResponseHead): ChunkInspector | undefined;
