@@ -1,0 +1,167 @@
+// Gateway benchmark: the demo upstream directly, a bare undici pass-through proxy, Palisade with
+// every control off, and Palisade with the default protection profile, measured in one run on
+// the same machine. Load comes from this process; each target runs in its own process.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { stringify } from 'yaml';
+import { latencyAtRate, peak, type Workload } from './lib/load.js';
+import { machine } from './lib/machine.js';
+import { type Proc, startProc } from './lib/procs.js';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const tmp = join(root, 'bench', 'tmp');
+const seconds = Number(process.env.BENCH_SECONDS ?? 5);
+const connections = Number(process.env.BENCH_CONNECTIONS ?? 32);
+const PORTS = {
+  direct: 18080,
+  'bare-proxy': 18081,
+  'palisade-off': 18082,
+  'palisade-default': 18083,
+} as const;
+type Target = keyof typeof PORTS;
+const TARGETS = Object.keys(PORTS) as Target[];
+
+const chatBody = (stream: boolean) =>
+  JSON.stringify({
+    model: 'demo-1',
+    stream,
+    messages: [{ role: 'user', content: 'Summarise the plot of Hamlet in two sentences.' }],
+  });
+const json2kb = JSON.stringify({
+  title: 'Quarterly report',
+  items: Array.from({ length: 22 }, (_, i) => ({
+    id: i,
+    name: `item-${i}`,
+    note: 'ordinary text value',
+    qty: i * 3,
+  })),
+});
+
+export const WORKLOADS: Workload[] = [
+  { name: 'small GET', method: 'GET', path: '/api/users/1' },
+  {
+    name: '2 KB JSON POST',
+    method: 'POST',
+    path: '/api/echo',
+    headers: { 'content-type': 'application/json' },
+    body: json2kb,
+  },
+  {
+    name: 'SSE completion',
+    method: 'POST',
+    path: '/v1/chat/completions',
+    headers: { 'content-type': 'application/json' },
+    body: chatBody(true),
+  },
+];
+
+function palisadeConfig(mode: 'off' | 'block', port: number, upstream: string) {
+  return {
+    mode,
+    server: { host: '127.0.0.1', port },
+    admin: { port: port + 1000, token: 'bench-admin-token-0123456789' },
+    logging: { level: 'info' },
+    events: { store: 'sqlite', path: join(tmp, `events-${mode}.db`) },
+    upstreams: { demo: { targets: [upstream] } },
+    routes: [
+      { name: 'chat', upstream: 'demo', match: { pathPrefix: '/v1' } },
+      { name: 'api', upstream: 'demo', match: { pathPrefix: '/api' } },
+    ],
+  };
+}
+
+async function main() {
+  mkdirSync(tmp, { recursive: true });
+  const upstreamUrl = 'http://127.0.0.1:18090';
+  const procs: Partial<Record<Target | 'upstream', Proc>> = {};
+  const node = process.execPath;
+  try {
+    procs.upstream = await startProc(
+      node,
+      [join(root, 'examples/demo-upstream/server.js')],
+      { PORT: '18090', DEMO_STREAM_DELAY_MS: '0' },
+      /demo upstream/,
+    );
+    procs['bare-proxy'] = await startProc(
+      node,
+      ['--import', 'tsx', join(root, 'bench/bare-proxy.ts')],
+      { PORT: String(PORTS['bare-proxy']), UPSTREAM: upstreamUrl },
+      /ready/,
+      root,
+    );
+    for (const [target, mode] of [
+      ['palisade-off', 'off'],
+      ['palisade-default', 'block'],
+    ] as const) {
+      const file = join(tmp, `${target}.yaml`);
+      writeFileSync(file, stringify(palisadeConfig(mode, PORTS[target], upstreamUrl)));
+      procs[target] = await startProc(
+        node,
+        [join(root, 'bin/palisade.js'), 'gateway', '--config', file],
+        {},
+        /listening/,
+        root,
+      );
+    }
+    const base = (t: Target) => `http://127.0.0.1:${t === 'direct' ? 18090 : PORTS[t]}`;
+    const rows: Record<string, unknown>[] = [];
+    const summary: Record<string, unknown>[] = [];
+    for (const w of WORKLOADS) {
+      const peaks = {} as Record<Target, number>;
+      for (const t of TARGETS) {
+        await peak(base(t), w, connections, 1); // warm-up
+        peaks[t] = Math.round(await peak(base(t), w, connections, seconds));
+        process.stderr.write(`${w.name.padEnd(16)} ${t.padEnd(17)} peak ${peaks[t]} req/s\n`);
+      }
+      // Latency for every target at the same offered load: half of Palisade-default's peak.
+      const offered = Math.max(50, Math.round(peaks['palisade-default'] / 2));
+      const lat = {} as Record<Target, Awaited<ReturnType<typeof latencyAtRate>>>;
+      for (const t of TARGETS) {
+        lat[t] = await latencyAtRate(base(t), w, offered, seconds);
+        const rss = t === 'direct' ? procs.upstream!.peakRssMb() : procs[t]!.peakRssMb();
+        rows.push({
+          workload: w.name,
+          target: t,
+          rps: peaks[t],
+          p50_ms: lat[t].p50_ms,
+          p99_ms: lat[t].p99_ms,
+          p999_ms: lat[t].p999_ms,
+          rss_mb: rss,
+          offered_rps: offered,
+          achieved_rps: lat[t].achieved_rps,
+          errors: lat[t].errors,
+        });
+      }
+      const def = lat['palisade-default'];
+      summary.push({
+        workload: w.name,
+        offered_rps: offered,
+        palisade_default_vs_bare_throughput:
+          Math.round((peaks['palisade-default'] / peaks['bare-proxy']) * 1000) / 1000,
+        palisade_off_vs_bare_throughput:
+          Math.round((peaks['palisade-off'] / peaks['bare-proxy']) * 1000) / 1000,
+        added_p50_ms_vs_direct: Math.round((def.p50_ms - lat.direct.p50_ms) * 1000) / 1000,
+        added_p99_ms_vs_direct: Math.round((def.p99_ms - lat.direct.p99_ms) * 1000) / 1000,
+        bare_added_p50_ms_vs_direct: Math.round((lat['bare-proxy'].p50_ms - lat.direct.p50_ms) * 1000) / 1000,
+      });
+    }
+    const result = {
+      benchmark: 'gateway',
+      date: new Date().toISOString(),
+      machine: machine(),
+      method: `autocannon closed loop, ${connections} connections, ${seconds}s per peak (after 1s warm-up); latency open loop at half of palisade-default's peak, same offered rate for every target, sub-ms timing from the load process; each target in its own process`,
+      targets: { 'palisade-peak-rss-mb': procs['palisade-default']!.peakRssMb() },
+      rows,
+      summary,
+    };
+    mkdirSync(join(root, 'bench/results'), { recursive: true });
+    writeFileSync(join(root, 'bench/results/gateway.json'), `${JSON.stringify(result, null, 2)}\n`);
+    console.table(rows);
+    console.table(summary);
+  } finally {
+    await Promise.all(Object.values(procs).map((p) => p?.stop()));
+  }
+}
+
+await main();
