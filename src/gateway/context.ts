@@ -12,17 +12,14 @@ export interface ContextInit {
   blockStatus: number;
 }
 
-/** Splits the request target once; a target that is not origin-form yields path '/'. */
-function splitTarget(url: string): { path: string; query: URLSearchParams } {
-  const q = url.indexOf('?');
-  const rawPath = q === -1 ? url : url.slice(0, q);
-  let path = rawPath;
+/** Decodes the path once; malformed escapes are kept as they are for detectors to see. */
+function decodePath(rawPath: string): string {
+  if (!rawPath.includes('%')) return rawPath;
   try {
-    path = decodeURIComponent(rawPath);
+    return decodeURIComponent(rawPath);
   } catch {
-    // Keep the raw form: detectors see malformed escapes as they are.
+    return rawPath;
   }
-  return { path, query: new URLSearchParams(q === -1 ? '' : url.slice(q + 1)) };
 }
 
 export class GatewayRequestContext implements RequestContext {
@@ -32,7 +29,7 @@ export class GatewayRequestContext implements RequestContext {
   readonly method: string;
   readonly url: string;
   readonly path: string;
-  readonly query: URLSearchParams;
+  private parsedQuery?: URLSearchParams;
   readonly headers: IncomingMessage['headers'];
   readonly rawHeaders: readonly string[];
   readonly httpVersion: string;
@@ -55,13 +52,21 @@ export class GatewayRequestContext implements RequestContext {
     this.clientIp = init.clientIp;
     this.method = init.req.method ?? 'GET';
     this.url = init.req.url ?? '/';
-    const { path, query } = splitTarget(this.url);
-    this.path = path;
-    this.query = query;
+    const q = this.url.indexOf('?');
+    this.path = decodePath(q === -1 ? this.url : this.url.slice(0, q));
     this.headers = init.req.headers;
     this.rawHeaders = init.req.rawHeaders;
     this.httpVersion = init.req.httpVersion;
     this.blockStatus = init.blockStatus;
+  }
+
+  /** Parsed on first use: most phases never look at the query. */
+  get query(): URLSearchParams {
+    if (!this.parsedQuery) {
+      const q = this.url.indexOf('?');
+      this.parsedQuery = new URLSearchParams(q === -1 ? '' : this.url.slice(q + 1));
+    }
+    return this.parsedQuery;
   }
 
   json(): unknown {

@@ -1,10 +1,20 @@
 import type { RouteConfig } from '../config/schema.js';
 import type { PhaseEnv, PhaseFactory } from './phase-env.js';
 import { PHASE_ORDER, type RequestPhase, type ResponsePhase } from './phase.js';
+import { createDetectPhases } from '../detect/phase.js';
+import { createLlmPhases } from '../llm/phases.js';
+import { createIdentityPhases } from '../policy/identity-phases.js';
+import { createOpenApiPhases } from '../policy/openapi-phases.js';
 import { createProtocolPhases } from './protocol-phase.js';
 
 /** Every subsystem's phase factory, in registration order; the phase name decides run order. */
-const FACTORIES: readonly PhaseFactory[] = [createProtocolPhases];
+const FACTORIES: readonly PhaseFactory[] = [
+  createProtocolPhases,
+  createOpenApiPhases,
+  createIdentityPhases,
+  createDetectPhases,
+  createLlmPhases,
+];
 
 export interface Pipeline {
   request: RequestPhase[];
