@@ -121,6 +121,19 @@ export const configSchema = z
     upstreams: z.record(z.string(), upstreamSchema),
     routes: z.array(routeSchema).min(1),
     events: eventsSchema,
+    sharedState: z
+      .object({
+        store: z
+          .enum(['memory', 'redis'])
+          .default('memory')
+          .describe('Where limits, deny-lists and grants live'),
+        url: z
+          .string()
+          .default('redis://127.0.0.1:6379')
+          .describe('Redis URL (store: redis), shared by many gateways'),
+        prefix: z.string().default('palisade:').describe('Key prefix in Redis'),
+      })
+      .prefault({}),
     detect: detectGlobalSchema.prefault({}),
     policy: policyGlobalSchema.prefault({}),
     llm: llmGlobalSchema.prefault({}),

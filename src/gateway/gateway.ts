@@ -13,6 +13,7 @@ import type { EventStore } from '../store/events/store.js';
 import { MemoryEventStore } from '../store/events/memory.js';
 import { PostgresEventStore } from '../store/events/postgres.js';
 import { SqliteEventStore } from '../store/events/sqlite.js';
+import { RedisSharedState } from '../store/redis-state.js';
 import { MemorySharedState, type SharedState } from '../store/shared-state.js';
 import { AdminApi } from './admin.js';
 import { createHandler } from './handler.js';
@@ -70,7 +71,7 @@ export class Gateway {
   private admin!: AdminApi;
   private recorder!: EventRecorder;
   private events!: EventStore;
-  private readonly state: SharedState = new MemorySharedState();
+  private readonly state: SharedState;
   readonly metrics = new Metrics();
   readonly logger: Logger;
   adminToken = '';
@@ -84,6 +85,9 @@ export class Gateway {
     this.logger = options.logger ?? createLogger(options.loaded.config.logging.level);
     this.baseDir = options.loaded.baseDir;
     this.configPath = options.loaded.path;
+    const shared = options.loaded.config.sharedState;
+    this.state =
+      shared.store === 'redis' ? new RedisSharedState(shared.url, shared.prefix) : new MemorySharedState();
   }
 
   static async start(options: GatewayOptions): Promise<Gateway> {
