@@ -89,7 +89,14 @@ export interface QuickstartOptions {
 
 /** The one-route config `palisade gateway --upstream URL` runs: every protection on, LLM paths guarded. */
 export function quickstartConfig(o: QuickstartOptions): Record<string, unknown> {
-  const route: Record<string, unknown> = { name: 'default', upstream: 'default', match: { pathPrefix: '/' } };
+  // `llm` on the catch-all route: the guard recognises LLM-shaped paths and bodies
+  // (/v1/chat/completions, /v1/messages, …) and passes every other request through untouched.
+  const route: Record<string, unknown> = {
+    name: 'default',
+    upstream: 'default',
+    match: { pathPrefix: '/' },
+    llm: { format: 'auto', unknownShape: 'pass' },
+  };
   if (o.openapi) route.policy = { openapi: { spec: resolve(o.openapi) } };
   return {
     mode: o.mode ?? 'block',

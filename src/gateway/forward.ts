@@ -199,7 +199,7 @@ async function relay(
       const inspector = p.createInspector(ctx, head);
       if (inspector) inspectors.push(inspector);
     }
-    const headers = responseHeaders(head.headers, rt);
+    let headers = responseHeaders(head.headers, rt);
 
     if (full.length === 0 && inspectors.length === 0) {
       res.writeHead(head.status, headers);
@@ -218,6 +218,7 @@ async function relay(
           if (!Buffer.isBuffer(out)) return blockNow(out);
           buffer = out;
         }
+        headers = responseHeaders(head.headers, rt); // full-body phases may have rewritten headers
         if (inspectors.length === 0) {
           headers['content-length'] = String(buffer.length);
           delete headers['transfer-encoding'];

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { type FSWatcher, watch } from 'node:fs';
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
@@ -7,6 +7,8 @@ import { dirname, resolve } from 'node:path';
 import type { Logger } from 'pino';
 import { type LoadedConfig, loadConfigFile } from '../config/load.js';
 import type { PalisadeConfig } from '../config/schema.js';
+import type { Finding } from '../core/findings.js';
+import type { IdentityEnvHooks } from '../policy/identity-phases.js';
 import { createLogger } from '../core/logger.js';
 import { EventRecorder } from '../store/events/recorder.js';
 import type { EventStore } from '../store/events/store.js';
@@ -96,8 +98,30 @@ export class Gateway {
     return gw;
   }
 
-  private phaseEnv(): Omit<PhaseEnv, 'config'> {
+  /** A finding made off the request path (a weak JWT secret found in the background) becomes an event too. */
+  private recordBackground(finding: Finding, route = '-'): void {
+    this.recorder.record({
+      id: randomUUID(),
+      time: new Date().toISOString(),
+      requestId: 'background',
+      route,
+      method: '-',
+      path: '-',
+      clientIp: '-',
+      status: 0,
+      durationMs: 0,
+      action: 'monitored',
+      category: finding.category,
+      subtype: finding.subtype,
+      severity: finding.severity,
+      detector: finding.detector,
+      findings: [{ ...finding, mode: 'monitor' }],
+    });
+  }
+
+  private phaseEnv(): Omit<PhaseEnv, 'config'> & IdentityEnvHooks {
     return {
+      onWeakSecret: (record, finding) => this.recordBackground(finding, record.route ?? record.provider),
       baseDir: this.baseDir,
       logger: this.logger,
       state: this.state,

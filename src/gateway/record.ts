@@ -22,11 +22,13 @@ export function recordRequest(
 ): void {
   const durationMs = Date.now() - ctx.receivedAt;
   const modified = ctx.upstreamBody !== undefined || ctx.state.has('response-modified');
+  // Findings in block mode that did not block were enforced by rewriting (masking, removal).
+  const monitored = ctx.findings.some((f) => f.mode === 'monitor');
   const action: EventAction = verdict
     ? 'blocked'
-    : ctx.findings.length > 0
+    : monitored
       ? 'monitored'
-      : modified
+      : modified || ctx.findings.length > 0
         ? 'modified'
         : 'allowed';
   const status = res.headersSent ? res.statusCode : 499; // 499: the client left before an answer

@@ -1,5 +1,6 @@
 import type { BlockList } from 'node:net';
 import { ConfigError } from '../core/errors.js';
+import { closeIdentity } from '../policy/identity-phases.js';
 import type { PalisadeConfig, RouteConfig } from '../config/schema.js';
 import { buildTrustedProxies } from './headers.js';
 import type { PhaseEnv, PhaseFactory } from './phase-env.js';
@@ -67,5 +68,6 @@ export async function buildRuntime(
 }
 
 export async function closeRuntime(rt: Runtime): Promise<void> {
+  closeIdentity(rt.config);
   await Promise.all([...rt.upstreams.values()].map((u) => u.close()));
 }

@@ -62,10 +62,19 @@ export const detectGlobalSchema = z
       .describe('Score threshold per paranoia level; detector scores are compared against it'),
     limits: limitsSchema.prefault({}),
     headers: z
-      .array(z.string().toLowerCase())
-      .default(['user-agent', 'referer', 'origin', 'x-forwarded-host', 'x-forwarded-for', 'forwarded', 'x-*'])
+      .object({
+        include: z
+          .array(z.string().toLowerCase())
+          .default(['*'])
+          .describe('Request headers inspected: lower-case names or globs (`x-*`, `*`)'),
+        exclude: z
+          .array(z.string().toLowerCase())
+          .default([])
+          .describe('Headers never inspected, on top of the built-in list'),
+      })
+      .prefault({})
       .describe(
-        'Request headers inspected (lower-case names, `x-*` globs). Authorization, cookies (parsed apart), API-key and hop-by-hop headers are never inspected',
+        'Header inspection. Never inspected: credentials (authorization, API keys, tokens), cookies (parsed apart), hop-by-hop headers and structured standard headers (accept*, cache-control, if-*, sec-*, content-*, …)',
       ),
   })
   .describe('Attack detection engine');

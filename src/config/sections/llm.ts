@@ -32,7 +32,8 @@ export const PII_KINDS = [
   'high-entropy',
 ] as const;
 
-const SECRET_KINDS_DEFAULT = [
+/** Kinds that are secrets (keys, tokens) rather than personal data. */
+export const SECRET_KIND_IDS = [
   'aws-access-key',
   'github-token',
   'slack-token',
@@ -98,7 +99,7 @@ const piiSchema = z
       ),
     kinds: z
       .array(piiKindSchema)
-      .default([...PII_KINDS_DEFAULT, ...SECRET_KINDS_DEFAULT])
+      .default([...PII_KINDS_DEFAULT, ...SECRET_KIND_IDS])
       .describe('Kinds of personal data and secrets looked for in user text'),
   })
   .prefault({})

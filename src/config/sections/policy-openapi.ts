@@ -71,7 +71,7 @@ const limitsSchema = z
       .number()
       .int()
       .positive()
-      .max(512)
+      .max(256)
       .optional()
       .describe('Deepest JSON body nesting accepted, counted in objects/arrays (default 32)'),
     maxStringLength: z
