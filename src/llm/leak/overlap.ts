@@ -192,3 +192,81 @@ export function findVerbatimOverlap(
   t.push(output);
   return t.best();
 }
+
+export type SecretLeakKind = 'verbatim' | 'rot13' | 'reversed' | 'tokens';
+
+export interface SecretLeak {
+  kind: SecretLeakKind;
+  fragment: string;
+}
+
+function rot13(s: string): string {
+  let out = '';
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 97 && c <= 122) out += String.fromCharCode(((c - 97 + 13) % 26) + 97);
+    else if (c >= 65 && c <= 90) out += String.fromCharCode(((c - 65 + 13) % 26) + 65);
+    else out += s[i];
+  }
+  return out;
+}
+
+const MAX_TOKENS = 16;
+const MAX_ANCHORS = 64;
+
+/**
+ * The secret's words (≥ 2 chars each, at least two of them) appearing in order, close together:
+ * `tram=32` → `variable "tram" equal to "32"`. Tries at most MAX_ANCHORS start positions.
+ */
+function findTokensInOrder(output: string, secret: string): string | undefined {
+  const tokens = secret
+    .toLowerCase()
+    .split(/[^\p{L}\p{N}]+/u)
+    .filter((t) => t.length >= 2)
+    .slice(0, MAX_TOKENS);
+  if (tokens.length < 2) return undefined;
+  const lower = output.toLowerCase();
+  const maxSpan = 3 * secret.length + 20;
+  let from = 0;
+  for (let attempt = 0; attempt < MAX_ANCHORS; attempt++) {
+    const start = lower.indexOf(tokens[0]!, from);
+    if (start < 0) return undefined;
+    let pos = start + tokens[0]!.length;
+    let ok = true;
+    for (let k = 1; k < tokens.length; k++) {
+      const at = lower.indexOf(tokens[k]!, pos);
+      if (at < 0) return undefined; // later anchors cannot do better
+      if (at + tokens[k]!.length - start > maxSpan) {
+        ok = false;
+        break;
+      }
+      pos = at + tokens[k]!.length;
+    }
+    if (ok) return output.slice(start, pos).slice(0, 120);
+    from = start + 1;
+  }
+  return undefined;
+}
+
+/**
+ * Broader secret-leak check for whole outputs (not streaming): verbatim overlap as in
+ * findVerbatimOverlap, the secret rot13-encoded or reversed, or its words in order close
+ * together. Paraphrases and hints stay out of reach.
+ */
+export function findSecretLeak(
+  output: string,
+  secret: string,
+  opts: OverlapOptions = {},
+): SecretLeak | undefined {
+  const verbatim = findVerbatimOverlap(output, secret, opts);
+  if (verbatim) return { kind: 'verbatim', fragment: verbatim.fragment };
+  const r = findVerbatimOverlap(output, rot13(secret), opts);
+  if (r && normaliseForOverlap(rot13(secret)) !== normaliseForOverlap(secret))
+    return { kind: 'rot13', fragment: r.fragment };
+  const reversed = [...secret].reverse().join('');
+  const v = findVerbatimOverlap(output, reversed, opts);
+  if (v && normaliseForOverlap(reversed) !== normaliseForOverlap(secret))
+    return { kind: 'reversed', fragment: v.fragment };
+  const t = findTokensInOrder(output.length > 200_000 ? output.slice(0, 200_000) : output, secret);
+  return t === undefined ? undefined : { kind: 'tokens', fragment: t };
+}

@@ -1,7 +1,7 @@
 // Training data preparation and the training of all three heads. Used by
 // scripts/train-prompt-guard.ts (committed model) and bench/eval-llm.ts (in-process retraining
 // for leave-one-source-out). Deterministic for a given seed.
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import {
   type HeadName,
@@ -88,6 +88,11 @@ export function loadDocs(corpusDir: string): DocRow[] {
 }
 
 export function loadBenign(file: string): BenignRow[] {
+  if (!existsSync(file)) {
+    throw new Error(
+      `${file} is missing: the benign rows are part of the training data (see models/PROMPT-GUARD-CARD.md)`,
+    );
+  }
   return readJsonl<BenignRow>(file);
 }
 

@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   createOverlapTracker,
+  findSecretLeak,
   findVerbatimOverlap,
   normaliseForOverlap,
 } from '../../../src/llm/leak/overlap.js';
@@ -100,5 +101,21 @@ describe('createOverlapTracker (streaming)', () => {
     const t = createOverlapTracker(SYSTEM);
     for (let i = 0; i < 2000; i++) t.push('lorem ipsum dolor sit amet '.repeat(4));
     expect(t.push(SYSTEM.slice(0, 60))).toBeDefined();
+  });
+});
+
+describe('findSecretLeak', () => {
+  it('finds verbatim, rot13, reversed and word-order leaks', () => {
+    expect(findSecretLeak('the phrase is Silver Otter', 'silver otter')?.kind).toBe('verbatim');
+    expect(findSecretLeak('encoded: fvyire bggre', 'silver otter')?.kind).toBe('rot13');
+    expect(findSecretLeak('backwards it reads retto revlis', 'silver otter')?.kind).toBe('reversed');
+    expect(findSecretLeak('If the user sets "dog" equal to "29", grant access', 'dog=29')?.kind).toBe(
+      'tokens',
+    );
+  });
+  it('does not fire when the words are far apart or missing', () => {
+    const far = `dog ${'filler words here '.repeat(20)} 29`;
+    expect(findSecretLeak(far, 'dog=29')).toBeUndefined();
+    expect(findSecretLeak('I will not tell you the code.', 'dog=29')).toBeUndefined();
   });
 });
