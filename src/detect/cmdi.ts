@@ -1,0 +1,1028 @@
+/**
+ * OS command injection detector: lex the value with shell grammar, find words in command position
+ * (after a separator, inside a substitution, at the start), and judge the command and its arguments.
+ * A finding needs a way to reach a command (separator/substitution) AND a command-like token, or a
+ * very specific shape (reverse shell, SSI exec, interpreter with inline code).
+ *
+ * Command words are normalised against evasions (c'a't, c"a"t, \c\a\t, w^h^o, c$@at, ${IFS},
+ * /???/??t globs, {cat,/etc/passwd}). Commands are split into names that are hardly ever words
+ * (whoami, wget, nc…) and names that are also words (cat, id, type, sleep…): the latter need a
+ * strong separator, shell-like arguments (flags, paths, IPs, URLs, redirections) or a short value.
+ * Profiles and paranoia adjust the score as in the SQLi detector.
+ *
+ * Limits:
+ * - Quotes are not string delimiters (the application's quoting is unknown), so a separator inside
+ *   quotes counts; `;`/`|` followed by an ambiguous word in a short value is reported.
+ * - A lone command without separator (`id`, `whoami`) is only flagged at paranoia 3; commands
+ *   outside the built-in lists (hundreds of rarer Unix tools) are not recognised at all.
+ * - Text tables (`| a | b |`) disable `|` as a separator; an attack hidden in such a table with
+ *   only pipes is missed.
+ * - Parameter expansions without a command (`${x#y}`, `$[1+1]`) and SMTP/IMAP command injection
+ *   are not covered.
+ */
+import type { Finding } from '../core/findings.js';
+import type { Severity } from '../core/taxonomy.js';
+import { lexShell, type ShellTok } from './cmdi/lexer.js';
+import type { ContentProfile, DetectorOptions, InspectedValue, Paranoia, ValueDetector } from './types.js';
+
+export const CMDI_MAX_INPUT = 64 * 1024;
+export const CMDI_MAX_TOKENS = 1024;
+
+/** Names that are hardly ever anything but a command. */
+const STRONG = new Set([
+  'whoami',
+  'uname',
+  'ifconfig',
+  'ipconfig',
+  'netstat',
+  'nslookup',
+  'wget',
+  'curl',
+  'nc',
+  'ncat',
+  'netcat',
+  'socat',
+  'telnet',
+  'bash',
+  'sh',
+  'zsh',
+  'ksh',
+  'csh',
+  'tcsh',
+  'dash',
+  'busybox',
+  'powershell',
+  'pwsh',
+  'cmd',
+  'certutil',
+  'bitsadmin',
+  'systeminfo',
+  'tasklist',
+  'taskkill',
+  'wmic',
+  'regsvr32',
+  'rundll32',
+  'mshta',
+  'cscript',
+  'wscript',
+  'python',
+  'python2',
+  'python3',
+  'perl',
+  'ruby',
+  'php',
+  'lua',
+  'chmod',
+  'chown',
+  'mkfifo',
+  'useradd',
+  'crontab',
+  'sudo',
+  'base64',
+  'xxd',
+  'nohup',
+  'getent',
+  'lsof',
+  'traceroute',
+  'tracert',
+  'ping',
+  'ping6',
+  'hostname',
+  'printenv',
+  'awk',
+  'gawk',
+  'xargs',
+  'tftp',
+  'ssh',
+  'scp',
+  'openssl',
+  'uptime',
+  'passwd',
+  'net1',
+  'netsh',
+  'schtasks',
+  'icacls',
+  'msiexec',
+  'forfiles',
+  'ls',
+  'pwd',
+  'ver',
+  'nmap',
+  'jrunscript',
+  'rm',
+  'killall',
+  'pkill',
+  'egrep',
+  'fgrep',
+  'grep',
+  'sed',
+  'alias',
+  'strace',
+  'ltrace',
+  'gdb',
+  'flock',
+  'cpulimit',
+  'adduser',
+  'usermod',
+  'visudo',
+  'sshpass',
+  'rsync',
+  'masscan',
+  'tcpdump',
+  'iptables',
+  'gunzip',
+  'zstdcat',
+  'bsdtar',
+  'ansible',
+  'ansible-playbook',
+  'ansible-galaxy',
+  'ansible-vault',
+  'ansible-console',
+  'ansible-doc',
+  'ansible-inventory',
+  'ansible-pull',
+  'ansible-config',
+  'chef-client',
+  'chef-shell',
+  'chef-run',
+  'chef-vault',
+  'kubectl',
+  'docker',
+  'journalctl',
+  'apt-get',
+  'aria2c',
+  'bpftrace',
+  'busctl',
+  'c89',
+  'c99',
+  'capsh',
+  'cpan',
+  'csvtool',
+  'dmesg',
+  'dmsetup',
+  'dpkg',
+  'easy_install',
+  'hping3',
+  'iconv',
+  'ionice',
+  'irb',
+  'jjs',
+  'jq',
+  'ldconfig',
+  'logsave',
+  'losetup',
+  'lwp-download',
+  'lwp-request',
+  'mawk',
+  'nawk',
+  'minicom',
+  'mysql',
+  'psql',
+  'sqlite3',
+  'nsenter',
+  'pkexec',
+  'rlwrap',
+  'rpm',
+  'rvim',
+  'setarch',
+  'sftp',
+  'start-stop-daemon',
+  'stdbuf',
+  'taskset',
+  'tclsh',
+  'tmux',
+  'unshare',
+  'valgrind',
+  'whois',
+  'yum',
+  'zypper',
+  'dnf',
+  'npm',
+  'pip3',
+  'pipx',
+  'cscli',
+  'uconv',
+  'lastlog',
+  'sysctl',
+  'modprobe',
+  'insmod',
+  'chattr',
+  'setcap',
+  'getcap',
+  'ssh-keygen',
+  'ssh-copy-id',
+  'smbclient',
+  'rpcclient',
+  'mimikatz',
+  'psexec',
+  'procdump',
+  'vssadmin',
+  'wevtutil',
+  'bcdedit',
+  'bcdboot',
+  'reg.exe',
+  'cacls',
+  'takeown',
+  'runas',
+  'sdelete',
+  'invoke-webrequest',
+  'invoke-expression',
+  'invoke-command',
+  'invoke-restmethod',
+  'invoke-item',
+  'invoke-wmimethod',
+  'start-process',
+  'start-bitstransfer',
+  'new-object',
+  'get-content',
+  'set-content',
+  'get-childitem',
+  'remove-item',
+  'get-process',
+  'get-wmiobject',
+  'get-service',
+  'iex',
+  'iwr',
+  'irm',
+  'iwmi',
+  'gwmi',
+  '$shell',
+  '${shell}',
+]);
+/** Command names that are no word, name or surname: alone they already look like a probe. */
+const NOT_A_WORD = new Set([
+  'whoami',
+  'ifconfig',
+  'ipconfig',
+  'uname',
+  'netstat',
+  'nslookup',
+  'systeminfo',
+  'tasklist',
+  'certutil',
+  'bitsadmin',
+  'wmic',
+  'powershell',
+  'mkfifo',
+  'getent',
+  'printenv',
+  'xxd',
+]);
+
+/** Commands that are also common words: need shell-like arguments or a strong separator. */
+const WEAK = new Set([
+  'cat',
+  'id',
+  'dir',
+  'env',
+  'echo',
+  'type',
+  'sleep',
+  'set',
+  'find',
+  'more',
+  'less',
+  'head',
+  'tail',
+  'sort',
+  'cut',
+  'kill',
+  'cp',
+  'mv',
+  'touch',
+  'cd',
+  'ps',
+  'who',
+  'w',
+  'at',
+  'time',
+  'date',
+  'host',
+  'file',
+  'net',
+  'start',
+  'copy',
+  'del',
+  'vol',
+  'move',
+  'true',
+  'false',
+  'exit',
+  'exec',
+  'eval',
+  'source',
+  'expr',
+  'wc',
+  'tr',
+  'diff',
+  'nl',
+  'od',
+  'dd',
+  'tar',
+  'zip',
+  'unzip',
+  'ip',
+  'ss',
+  'su',
+  'tac',
+  'node',
+  'java',
+  'gcc',
+  'dig',
+  'reg',
+  'ftp',
+  'mount',
+  'whereis',
+  'which',
+  'locate',
+  'history',
+  'last',
+  'strings',
+  'tee',
+  'printf',
+  'export',
+  'systemctl',
+  'service',
+  'mkdir',
+  'rmdir',
+  'chgrp',
+  'stat',
+  'readlink',
+  'timeout',
+  'nice',
+  'rev',
+  'shutdown',
+  'reboot',
+  'sc',
+  'query',
+  'finger',
+  'vi',
+  'vim',
+  'nano',
+  'ed',
+  'uniq',
+  'base32',
+  'gzip',
+  'zcat',
+  'bzip2',
+  'xz',
+  'unset',
+  'read',
+  'test',
+  'shopt',
+  'bzcat',
+  'zless',
+  'zmore',
+]);
+/** Functions of PHP, Python, Ruby, Perl, Node that run their string argument in a shell. */
+const SHELL_CALLS = new Set([
+  'system',
+  'exec',
+  'passthru',
+  'shell_exec',
+  'popen',
+  'proc_open',
+  'pcntl_exec',
+  'os.system',
+  'os.popen',
+  'subprocess.call',
+  'subprocess.run',
+  'subprocess.popen',
+  'subprocess.check_output',
+  'child_process.exec',
+  'child_process.execsync',
+  'execsync',
+  'spawn',
+  'runtime.getruntime().exec',
+]);
+
+/** Words that put the next word in command position. */
+const PREFIX = new Set([
+  'sudo',
+  'nohup',
+  'exec',
+  'command',
+  'builtin',
+  'nice',
+  'time',
+  'xargs',
+  'busybox',
+  'env',
+  'timeout',
+  'eval',
+]);
+/** Command names that make the next words inline code to run. */
+const INTERPRETER_FLAGS: Record<string, string[]> = {
+  bash: ['-c', '-i'],
+  sh: ['-c', '-i'],
+  zsh: ['-c'],
+  dash: ['-c'],
+  ksh: ['-c'],
+  python: ['-c'],
+  python2: ['-c'],
+  python3: ['-c'],
+  perl: ['-e', '-MIO', '-MSocket'],
+  ruby: ['-e', '-rsocket'],
+  php: ['-r'],
+  node: ['-e'],
+  lua: ['-e'],
+  powershell: [
+    '-c',
+    '-command',
+    '-enc',
+    '-encodedcommand',
+    '-e',
+    '-nop',
+    '-noprofile',
+    '-w',
+    '-windowstyle',
+    '-exec',
+    '-ep',
+  ],
+  pwsh: ['-c', '-command', '-enc', '-e', '-nop'],
+  cmd: ['/c', '/k', '/r'],
+  nc: ['-e', '-c'],
+  $shell: ['-c', '-i'],
+  '${shell}': ['-c', '-i'],
+  busybox: ['-c', 'sh', 'nc'],
+  ncat: ['-e', '-c', '--exec', '--sh-exec'],
+  netcat: ['-e', '-c'],
+  socat: ['exec:', 'tcp:', 'tcp-connect:'],
+  certutil: ['-urlcache', '-decode', '-encode'],
+  net: ['user', 'localgroup', 'group', 'share', 'accounts'],
+  net1: ['user', 'localgroup', 'group', 'share', 'accounts'],
+  bitsadmin: ['/transfer'],
+  mshta: ['http', 'javascript:', 'vbscript:'],
+  rundll32: ['javascript:'],
+  regsvr32: ['/i:http', '/s'],
+};
+const SENSITIVE_PATHS = [
+  '/etc/passwd',
+  '/etc/shadow',
+  '/etc/hosts',
+  '/etc/group',
+  '/etc/issue',
+  '/etc/sudoers',
+  '/proc/self',
+  '/proc/version',
+  '/dev/tcp/',
+  '/dev/udp/',
+  '/bin/sh',
+  '/bin/bash',
+  '/root/.',
+  '.ssh/',
+  'id_rsa',
+  '.bash_history',
+  '.htpasswd',
+  'win.ini',
+  'boot.ini',
+  'system32',
+  'c:\\windows',
+  'c:/windows',
+  'system.ini',
+];
+
+type Reach = 'start' | ';' | '|' | '||' | '&' | '&&' | 'nl' | 'subst' | 'backtick' | 'group' | 'brace';
+
+interface Hit {
+  score: number;
+  rule: string;
+  at: number;
+  reach: Reach;
+}
+
+function isDigitStr(s: string): boolean {
+  if (s.length === 0) return false;
+  for (const c of s) if (c < '0' || c > '9') return false;
+  return true;
+}
+
+function isIPv4(s: string): boolean {
+  const parts = s.split('.');
+  return parts.length === 4 && parts.every((p) => isDigitStr(p) && p.length <= 3);
+}
+
+const ROOTS = [
+  'bin',
+  'usr',
+  'etc',
+  'sbin',
+  'dev',
+  'proc',
+  'tmp',
+  'var',
+  'home',
+  'root',
+  'opt',
+  'lib',
+  'lib64',
+  'sys',
+  'boot',
+];
+
+/** Shell glob match for short strings (`?`, `*`, `[…]` as one char); iterative, O(len²) at most. */
+function globMatch(pattern: string, name: string): boolean {
+  if (pattern.length > 32) return false;
+  let p = 0;
+  let n = 0;
+  let starP = -1;
+  let starN = 0;
+  while (n < name.length) {
+    const pc = pattern[p];
+    if (pc === '[') {
+      const close = pattern.indexOf(']', p);
+      if (close < 0) return false;
+      const set = pattern.slice(p + 1, close);
+      const neg = set.startsWith('!') || set.startsWith('^');
+      const has = (neg ? set.slice(1) : set).includes(name[n]!);
+      if (has !== neg) {
+        p = close + 1;
+        n++;
+        continue;
+      }
+    } else if (pc === '?' || pc === name[n]) {
+      p++;
+      n++;
+      continue;
+    } else if (pc === '*') {
+      starP = p++;
+      starN = n;
+      continue;
+    }
+    if (starP < 0) return false;
+    p = starP + 1;
+    n = ++starN;
+  }
+  while (pattern[p] === '*') p++;
+  return p === pattern.length;
+}
+
+/** A path with glob characters standing for a binary: /???/??t, /bin/c?t, /usr/bin/n[c] */
+function isGlobPath(w: string): boolean {
+  if (!w.startsWith('/') || w.length > 64) return false;
+  const segs = w.split('/').filter((x) => x.length > 0);
+  if (segs.length < 2) return false;
+  if (!ROOTS.some((r) => globMatch(segs[0]!, r))) return false;
+  let globbed = 0;
+  for (const seg of segs) {
+    if (seg.includes('?') || seg.includes('*') || seg.includes('[')) globbed++;
+    if (!/^[a-z0-9?*[\]!^._-]+$/.test(seg)) return false;
+  }
+  return globbed >= 1;
+}
+
+/** The command name of a word: basename, lower case, `.exe` stripped. */
+function commandName(w: string): string {
+  let x = w;
+  const slash = Math.max(x.lastIndexOf('/'), x.lastIndexOf('\\'));
+  if (slash >= 0) x = x.slice(slash + 1);
+  if (x.endsWith('.exe') || x.endsWith('.com') || x.endsWith('.bat')) x = x.slice(0, -4);
+  if (x === '%comspec%') return 'cmd';
+  return x;
+}
+
+function isAbsBinaryPath(w: string): boolean {
+  return (
+    /^\/(usr\/)?(local\/)?s?bin\/[a-z0-9._-]+$/.test(w) || /^[a-z]:\\windows\\system32\\[a-z0-9._-]+$/.test(w)
+  );
+}
+
+function shellLikeArg(w: string, cmd: string): 'sensitive' | 'shell' | 'number' | null {
+  if (w.length === 0) return null;
+  for (const p of SENSITIVE_PATHS) if (w.includes(p)) return 'sensitive';
+  if (isGlobPath(w)) return 'sensitive';
+  const c0 = w[0]!;
+  if (c0 === '-' && w.length >= 2 && /[a-z0-9-]/.test(w[1]!)) return 'shell';
+  if (c0 === '+' && /^\+[a-z]{1,3}$/.test(w)) return 'shell';
+  if (w === '/' || w === '~' || w === '..') return 'shell';
+  // a host name (attacker.example, file.txt): dotted, no spaces, not prose
+  if (/^[a-z0-9_-]+(\.[a-z0-9_-]+)+$/.test(w) && /[a-z]/.test(w) && !w.endsWith('.')) return 'shell';
+  if (c0 === '/' && w.length >= 2 && /[a-z]/.test(w[1]!)) return 'shell';
+  if (/^[a-z]:([\\/]|$)/.test(w)) return 'shell';
+  if (w.startsWith('~/') || w.startsWith('./') || w.startsWith('../')) return 'shell';
+  if (/^(https?|ftp|tftp|file):\/\//.test(w)) return 'shell';
+  if (w.startsWith('$') || (w.startsWith('%') && w.endsWith('%') && w.length > 2)) return 'shell';
+  if (isIPv4(w)) return 'shell';
+  if (
+    isDigitStr(w) &&
+    ['sleep', 'ping', 'timeout', 'kill', 'exit', 'ping6', 'nc', 'ncat', 'netcat'].includes(cmd)
+  )
+    return 'number';
+  return null;
+}
+
+interface Ctx {
+  toks: ShellTok[];
+  ifs: boolean;
+  /** Many single pipes: a text table (`| Date | Score |`), where `|` separates cells. */
+  table: boolean;
+  /** Word count of the value (capped): a lone ambiguous word only matters in a short value. */
+  words: number;
+}
+
+/** Judge the command that starts at token index i, reached via `reach`. */
+function judgeCommand(c: Ctx, i: number, reach: Reach, depth = 0): Hit | null {
+  const t = c.toks;
+  const tok = t[i];
+  if (tok === undefined || tok.k !== 'w' || depth > 4) return null;
+  const word = tok.norm;
+  // `${PATH:0:1}bin${PATH:0:1}id`: substring expansions standing for '/', other expansions for nothing
+  const expanded = word.includes('${')
+    ? word.replace(/\$\{(path|home|pwd|shell):0:1\}/g, '/').replace(/\$\{[^}]*\}/g, '')
+    : word;
+  let name = commandName(expanded);
+  let known: 'strong' | 'weak' | null = STRONG.has(name) ? 'strong' : WEAK.has(name) ? 'weak' : null;
+  if (known === null && tok.alt !== '') {
+    // `\c\a\t` style escapes
+    const alt = commandName(tok.raw.toLowerCase().replace(/[\\'"^]/g, ''));
+    if (STRONG.has(alt) || WEAK.has(alt)) {
+      name = alt;
+      known = STRONG.has(alt) ? 'strong' : 'weak';
+    }
+  }
+  // `sleep(5)`: a word glued to '(' is a function call of some language, not a shell command
+  const nx = t[i + 1];
+  if (nx !== undefined && nx.k === 'open' && nx.v === '(' && nx.s === tok.s + tok.raw.length) return null;
+  const glob = isGlobPath(expanded);
+  const absBin = isAbsBinaryPath(expanded);
+  // Assignments (`a=1`) are not commands.
+  if (known === null && !glob && word.includes('=')) return null;
+  // Prefix words (and a lone `$var` that expands to nothing): judge the following word.
+  const emptyVar = /^\$[a-z_][a-z0-9_]*$/.test(word) && word !== '$shell';
+  if (PREFIX.has(name) || emptyVar) {
+    let j = i + 1;
+    while (
+      t[j]?.k === 'w' &&
+      ((t[j] as { norm: string }).norm.startsWith('-') ||
+        isDigitStr((t[j] as { norm: string }).norm) ||
+        (t[j] as { norm: string }).norm.includes('='))
+    )
+      j++;
+    const inner = judgeCommand(c, j, reach, depth + 1);
+    if (inner !== null) {
+      // `nohup ifconfig`, `sudo id`: a launcher in front of a known command
+      if (name !== 'time' && !emptyVar && inner.score < 0.6) inner.score = Math.min(0.6, inner.score + 0.25);
+      return inner;
+    }
+  }
+  if (known === null && !glob && !absBin) return null;
+  // Arguments up to the next separator / close.
+  let sensitive = 0;
+  let shell = 0;
+  let numbers = 0;
+  let words = 0;
+  let plain = 0;
+  let redir = false;
+  let interpreter = false;
+  let ended: 'end' | 'sep' | 'close' | 'other' = 'end';
+  const flags = INTERPRETER_FLAGS[name];
+  let j = i + 1;
+  for (; j < t.length && j < i + 24; j++) {
+    const a = t[j]!;
+    if (a.k === 'sep') {
+      ended = 'sep';
+      break;
+    }
+    if (a.k === 'close') {
+      ended = 'close';
+      break;
+    }
+    if (a.k === 'redir') {
+      redir = true;
+      continue;
+    }
+    if (a.k === 'open') {
+      if (a.v !== '(' && a.v !== '{') shell++;
+      continue;
+    }
+    words++;
+    const kind = shellLikeArg(a.norm, name);
+    if (kind === 'sensitive') sensitive++;
+    else if (kind === 'shell') shell++;
+    else if (kind === 'number') numbers++;
+    else plain++;
+    if (flags?.some((f) => a.norm === f || a.norm.startsWith(f))) interpreter = true;
+  }
+  if (j >= i + 24) ended = 'other';
+  // `id;`, `dir c: |`: a leading command closed by a separator that ends the value (chaining)
+  let trailingSep = false;
+  if (ended === 'sep' && reach === 'start' && (t[j] as { v: string }).v !== 'nl') {
+    let k = j;
+    while (k < t.length && t[k]!.k === 'sep') k++;
+    trailingSep = k >= t.length;
+  }
+  const hasShellArgs = sensitive > 0 || shell > 0 || redir || numbers > 0;
+  const onlyShellArgs = words === 0 || (hasShellArgs && plain <= 2);
+  const bare = words === 0 && !redir;
+  const subst = reach === 'subst' || reach === 'backtick';
+  const strongSep = reach === ';' || reach === '|' || reach === '||' || reach === '&&' || subst;
+
+  let score = 0;
+  let rule = '';
+  const take = (s: number, r: string) => {
+    if (s > score) {
+      score = s;
+      rule = r;
+    }
+  };
+  if (interpreter) take(reach === 'start' ? 0.8 : 0.95, 'interpreter-inline-code');
+  if (sensitive > 0 && (known !== null || glob || absBin))
+    take(reach === 'start' ? 0.75 : 0.95, 'command-sensitive-path');
+  if (glob) take(reach === 'start' ? (words > 0 ? 0.8 : 0.6) : 0.9, 'glob-binary-path');
+  if (absBin && (known !== null || words === 0)) take(reach === 'start' ? 0.7 : 0.9, 'absolute-binary-path');
+  if (subst && known !== null) take(bare || onlyShellArgs ? 0.9 : 0.6, 'substitution-command');
+  if (reach === 'brace') {
+    // `{cat,/etc/passwd}`; `{id,name}` field lists stay quiet
+    if (known === 'strong') take(bare || onlyShellArgs ? 0.9 : 0.6, 'brace-expansion-command');
+    else if (known === 'weak') take(hasShellArgs && onlyShellArgs ? 0.85 : 0.3, 'brace-expansion-command');
+  } else if (known === 'strong') {
+    if (strongSep) take(onlyShellArgs || bare ? 0.9 : 0.45, 'separator-command');
+    else if (reach === '&' || reach === 'group')
+      take(onlyShellArgs && !bare ? 0.8 : bare ? 0.5 : 0.35, 'separator-command');
+    else if (reach === 'nl')
+      take(onlyShellArgs && !bare ? 0.8 : bare ? (c.words <= 8 ? 0.55 : 0.4) : 0.3, 'newline-command');
+    else
+      take(
+        hasShellArgs && onlyShellArgs ? 0.65 : bare ? (NOT_A_WORD.has(name) ? 0.35 : 0.25) : 0.2,
+        'leading-command',
+      );
+  } else if (known === 'weak') {
+    if (strongSep)
+      take(
+        hasShellArgs && onlyShellArgs ? 0.85 : bare && ended !== 'other' ? (c.words <= 8 ? 0.65 : 0.4) : 0.25,
+        'separator-command',
+      );
+    else if (reach === '&' || reach === 'group')
+      take(hasShellArgs && onlyShellArgs ? 0.75 : bare ? 0.35 : 0.2, 'separator-command');
+    else if (reach === 'nl') take(hasShellArgs && onlyShellArgs ? 0.7 : 0.2, 'newline-command');
+    else take(hasShellArgs && onlyShellArgs ? 0.45 : 0.1, 'leading-command');
+  }
+  if (trailingSep && (bare || onlyShellArgs)) take(known === 'strong' ? 0.7 : 0.55, 'command-then-separator');
+  if (score === 0) return null;
+  if (c.ifs) score = Math.min(1, score + 0.3);
+  // quotes or escapes inside a command name (`w'h'oami`, `\c\a\t`, `w^h^o`) only serve evasion
+  if (tok.alt !== '' && known !== null) score = Math.min(1, score + 0.3);
+  return { score, rule, at: tok.s, reach };
+}
+
+export interface CmdiAnalysis {
+  score: number;
+  rule: string;
+  reach: Reach;
+  offset: number;
+  /** The substitution is assigned to a variable (`n=$(wc -l < f)`): script style, not an appended payload. */
+  assigned?: boolean;
+}
+
+function specificShapes(lower: string): CmdiAnalysis | null {
+  let i = lower.indexOf('/dev/tcp/');
+  if (i < 0) i = lower.indexOf('/dev/udp/');
+  if (i >= 0) return { score: 0.95, rule: 'reverse-shell-dev-tcp', reach: 'start', offset: i };
+  i = lower.indexOf('<!--#exec');
+  if (i >= 0) return { score: 0.95, rule: 'ssi-exec', reach: 'start', offset: i };
+  // shellshock `() { :; };` and fork bombs `:(){ :|:& };:` — a function definition opening the value
+  let j = 0;
+  while (j < lower.length && j < 32 && (lower[j] === ' ' || lower[j] === '\t')) j++;
+  const nameStart = j;
+  while (j < lower.length && j - nameStart < 24 && /[a-z0-9_:.-]/.test(lower[j]!)) j++;
+  while (lower[j] === ' ') j++;
+  if (lower[j] === '(' && lower[j + 1] === ')') {
+    j += 2;
+    while (lower[j] === ' ' || lower[j] === '\t') j++;
+    if (lower[j] === '{')
+      return { score: 0.9, rule: 'shell-function-definition', reach: 'start', offset: nameStart };
+  }
+  return null;
+}
+
+/** Windows batch control flow: `for /f "…" %a in (…) do cmd`, `if [not] exist x cmd`. */
+function batchShapes(toks: ShellTok[], i: number): CmdiAnalysis | null {
+  const w = toks[i];
+  if (w === undefined || w.k !== 'w') return null;
+  if (w.norm === 'for') {
+    let j = i + 1;
+    while (j < toks.length && j < i + 8) {
+      const x = toks[j]!;
+      if (
+        x.k === 'w' &&
+        x.norm.startsWith('%') &&
+        toks[j + 1]?.k === 'w' &&
+        (toks[j + 1] as { norm: string }).norm === 'in'
+      ) {
+        const open = toks[j + 2];
+        if (open?.k !== 'open' || open.v !== '(') return null;
+        let k = j + 3;
+        while (k < toks.length && k < j + 64 && toks[k]!.k !== 'close') k++;
+        const d = toks[k + 1];
+        if (d?.k === 'w' && d.norm.startsWith('do'))
+          return { score: 0.85, rule: 'batch-for-loop', reach: 'start', offset: w.s };
+        return null;
+      }
+      j++;
+    }
+    return null;
+  }
+  if (w.norm === 'if') {
+    let j = i + 1;
+    const word = (k: number) => {
+      const x = toks[k];
+      return x?.k === 'w' ? x.norm : '';
+    };
+    if (word(j) === '/i') j++;
+    if (word(j) === 'not') j++;
+    if (
+      ['exist', 'defined', 'errorlevel', 'cmdextversion'].includes(word(j)) &&
+      toks[j + 1] !== undefined &&
+      toks[j + 2] !== undefined
+    )
+      return { score: 0.75, rule: 'batch-if', reach: 'start', offset: w.s };
+    // if %x% equ 1 cmd / if a==b cmd
+    const a = word(j);
+    const op = word(j + 1);
+    const cmp = a.includes('==')
+      ? j
+      : ['equ', 'neq', 'lss', 'leq', 'gtr', 'geq', '=='].includes(op)
+        ? j + 2
+        : -1;
+    // …followed by the command to run
+    if ((a.includes('%') || a.includes('==')) && cmp >= 0 && word(cmp + 1) !== '')
+      return { score: 0.7, rule: 'batch-if', reach: 'start', offset: w.s };
+  }
+  return null;
+}
+
+function adjustForProfile(h: CmdiAnalysis, profile: ContentProfile, firstSepAtStart: boolean): number {
+  switch (profile) {
+    case 'code':
+    case 'llm-message':
+      // code holds shell legitimately: only a leading breakout or a reverse shell counts
+      if (h.rule === 'reverse-shell-dev-tcp' || h.rule === 'ssi-exec') return h.score - 0.2;
+      if (firstSepAtStart && h.score >= 0.85) return h.score - 0.1;
+      return 0;
+    case 'free-text':
+    case 'markup':
+      // prose quotes shell snippets (markdown backticks, tables with pipes): only strong shapes count
+      if (h.reach === 'backtick') return h.score >= 0.95 ? h.score - 0.1 : h.score - 0.45;
+      if (h.assigned) return h.score - 0.45;
+      if (h.score >= 0.9 && h.reach !== 'nl' && h.reach !== '&' && h.reach !== 'group') return h.score - 0.05;
+      return h.score - 0.4;
+    case 'identifier':
+      return Math.min(1, h.score + 0.1);
+    default:
+      return h.score;
+  }
+}
+
+export function analyzeCmdi(value: string, profile: ContentProfile, paranoia: Paranoia): CmdiAnalysis | null {
+  const text = value.length > CMDI_MAX_INPUT ? value.slice(0, CMDI_MAX_INPUT) : value;
+  if (text.length < 2) return null;
+  const lower = text.toLowerCase();
+  let best: CmdiAnalysis | null = specificShapes(lower);
+  const { toks, ifs } = lexShell(text, CMDI_MAX_TOKENS);
+  let pipes = 0;
+  let words = 0;
+  for (const x of toks) {
+    if (x.k === 'sep' && x.v === '|') pipes++;
+    else if (x.k === 'w') words++;
+  }
+  const c: Ctx = { toks, ifs, table: pipes >= 4, words };
+  let reach: Reach = 'start';
+  let cmdPos = true;
+  let firstSepAtStart = false;
+  let assigned = false;
+  const stack: ShellTok['k'][] = [];
+  for (let i = 0; i < toks.length; i++) {
+    const tk = toks[i]!;
+    if (tk.k !== 'w') assigned = false;
+    if (tk.k === 'sep') {
+      // in a text table `|` separates cells, not commands
+      if (tk.v === '|' && c.table) {
+        cmdPos = false;
+        continue;
+      }
+      reach = tk.v;
+      cmdPos = true;
+      if (i === 0) firstSepAtStart = true;
+      continue;
+    }
+    if (tk.k === 'open') {
+      stack.push('open');
+      if (tk.v === '$(' || tk.v === '`' || tk.v === '<(') {
+        // `$(</etc/passwd)`: bash reads a file into the command line
+        const r = toks[i + 1];
+        const f = toks[i + 2];
+        if (r?.k === 'redir' && r.v === '<' && f?.k === 'w') {
+          const sens = shellLikeArg(f.norm, 'cat') === 'sensitive';
+          const hit: CmdiAnalysis = {
+            score: sens ? 0.95 : 0.8,
+            rule: 'substitution-file-read',
+            reach: 'subst',
+            offset: tk.s,
+          };
+          if (best === null || hit.score > best.score) best = hit;
+        }
+        // only a substitution that is closed counts as such; an unclosed one is weaker
+        let closed = false;
+        for (let j = i + 1; j < toks.length && j < i + 64; j++) {
+          const x = toks[j]!;
+          if (x.k === 'close' && (tk.v === '`' ? x.v === '`' : x.v === ')')) {
+            closed = true;
+            break;
+          }
+        }
+        reach = closed ? (tk.v === '`' ? 'backtick' : 'subst') : 'group';
+        const prev = toks[i - 1];
+        assigned =
+          prev !== undefined && prev.k === 'w' && prev.raw.endsWith('=') && prev.s + prev.raw.length === tk.s;
+        if (i === 0) firstSepAtStart = true;
+      } else if (tk.v === '{') {
+        // brace expansion `{cat,/etc/passwd}` needs a comma before the closing brace
+        let j = i + 1;
+        while (j < toks.length && j < i + 16 && toks[j]!.k !== 'close') j++;
+        const end = toks[j]?.s ?? text.length;
+        if (text.slice(tk.s, end).includes(',')) reach = 'brace';
+        else if (text[tk.s + 1] === ' ' || text[tk.s + 1] === '\t') reach = 'group';
+        else {
+          // `{file}` is a template placeholder; a bash group needs `{ cmd; }`
+          cmdPos = false;
+          continue;
+        }
+      } else {
+        // `system('id')`, `shell_exec("cat /etc/passwd")`: code handing a string to a shell
+        const prev = toks[i - 1];
+        const glued = prev !== undefined && prev.k === 'w' && prev.s + prev.raw.length === tk.s;
+        if (glued && SHELL_CALLS.has(commandName(prev.norm))) reach = 'subst';
+        else if (prev !== undefined && prev.k === 'w') {
+          // `Lancaster (SC)`, `quick_sort(less)`: a parenthesis after a word is prose or a call, not a subshell
+          cmdPos = false;
+          continue;
+        } else reach = 'group';
+      }
+      cmdPos = true;
+      continue;
+    }
+    if (tk.k === 'close' || tk.k === 'redir') {
+      cmdPos = false;
+      continue;
+    }
+    if (cmdPos) {
+      const batch = batchShapes(toks, i);
+      if (batch !== null && (best === null || batch.score > best.score)) best = batch;
+      const hit = judgeCommand(c, i, reach);
+      if (hit !== null && (best === null || hit.score > best.score))
+        best = { score: hit.score, rule: hit.rule, reach: hit.reach, offset: hit.at, assigned };
+      cmdPos = false;
+    }
+  }
+  if (best === null) {
+    if (ifs)
+      best = { score: 0.6, rule: 'ifs-whitespace', reach: 'start', offset: Math.max(0, lower.indexOf('$')) };
+    else return null;
+  }
+  let score = Math.max(0, adjustForProfile(best, profile, firstSepAtStart));
+  if (score >= 0.3) score = Math.min(1, score + 0.1 * (paranoia - 1));
+  return { ...best, score };
+}
+
+/**
+ * The detector decides itself (profile and paranoia included) and emits only what it judges
+ * reportable (internal score ≥ 0.5). The reported score maps that decision range [0.5, 1] onto
+ * [0.7, 1], so an emitted finding passes the detect phase at every paranoia level (its default
+ * thresholds are 0.7 / 0.5 / 0.3), while the order between findings is kept.
+ */
+function reportedScore(internal: number): number {
+  return Math.min(1, 0.7 + (internal - 0.5) * 0.6);
+}
+
+function severityOf(score: number): Severity {
+  if (score >= 0.85) return 'critical';
+  if (score >= 0.7) return 'high';
+  return 'medium';
+}
+
+export const cmdiDetector: ValueDetector = {
+  kind: 'value',
+  id: 'cmdi',
+  category: 'injection',
+  compile(options: DetectorOptions): (input: InspectedValue) => Finding[] {
+    const paranoia = options.paranoia;
+    return (input: InspectedValue): Finding[] => {
+      const a = analyzeCmdi(input.value, input.profile, paranoia);
+      if (a === null || a.score < 0.5) return [];
+      const score = Math.round(reportedScore(a.score) * 100) / 100;
+      const from = Math.max(0, a.offset - 8);
+      return [
+        {
+          category: 'injection',
+          subtype: 'cmdi',
+          detector: 'cmdi',
+          severity: severityOf(a.score),
+          score,
+          location: input.location,
+          fragment: input.value.slice(from, from + 120),
+          message: `OS command injection shape '${a.rule}'${a.reach === 'start' ? '' : ` (reached via ${a.reach})`}`,
+        },
+      ];
+    };
+  },
+};

@@ -1,0 +1,456 @@
+/**
+ * Path traversal and local file access in one value: a value that climbs out of its directory
+ * (`../`, `..\`, `....//`, `..;/`, `0x2e0x2e/` residues), names a sensitive absolute path
+ * (/etc/passwd, /proc/self/environ, ~/.ssh, ~/.aws/credentials, C:\Windows\win.ini, a Hugging Face
+ * token…), uses a `file:` URL, a UNC share, or carries a NUL byte. This is also the "model file /
+ * artifact download" case: an API serving files by name must only get relative, inward names.
+ * One linear pass over a normalised copy of the first 64 KB.
+ */
+import type { Finding } from '../core/findings.js';
+import type { DetectorOptions, InspectedValue, Paranoia, ValueDetector } from './types.js';
+
+const MAX_SCAN = 64 * 1024;
+/** Lowest internal strength reported (0.5 on the engine's scale). */
+const REPORT = 0.35;
+/**
+ * Internal strengths put 0.5 at "fires at paranoia 1"; the engine compares against 0.7 / 0.5 / 0.3
+ * (detect.thresholds). This maps 0.5 to 0.7 and 0.35 to 0.5, monotonically.
+ */
+const toEngineScore = (s: number): number =>
+  Math.round(Math.min(1, s >= 0.5 ? 0.7 + 0.6 * (s - 0.5) : 0.7 - (4 / 3) * (0.5 - s)) * 100) / 100;
+
+/**
+ * Sensitive files and directories, written with `/` (the value is normalised first). A leading `/`
+ * means "as a path segment"; entries are matched anywhere in the normalised value.
+ */
+const SENSITIVE: readonly string[] = [
+  '/etc/passwd',
+  '/etc/shadow',
+  '/etc/master.passwd',
+  '/etc/group',
+  '/etc/gshadow',
+  '/etc/sudoers',
+  '/etc/subuid',
+  '/etc/subgid',
+  '/etc/hosts',
+  '/etc/issue',
+  '/etc/crontab',
+  '/etc/ssh/',
+  '/etc/mysql/',
+  '/etc/apache2/',
+  '/etc/httpd/',
+  '/etc/nginx/',
+  '/etc/kubernetes/',
+  '/etc/ssl/private',
+  '/proc/self/',
+  '/proc/version',
+  '/proc/cpuinfo',
+  '/proc/meminfo',
+  '/proc/interrupts',
+  '/proc/mounts',
+  '/proc/net/',
+  '/proc/sys/',
+  '/proc/1/',
+  '/sys/class',
+  '/sys/kernel/',
+  '/sys/devices/',
+  '/root/',
+  '/var/run/secrets/',
+  '/run/secrets/',
+  '/var/log/',
+  '/var/lib/mysql',
+  '/.ssh/',
+  '/id_rsa',
+  '/id_dsa',
+  '/id_ecdsa',
+  '/id_ed25519',
+  '/authorized_keys',
+  '/.bash_history',
+  '/.zsh_history',
+  '/.history',
+  '/.aws/credentials',
+  '/.aws/config',
+  '/.azure/',
+  '/.config/gcloud/',
+  '/.kube/config',
+  '/.docker/config.json',
+  '/.docker/secrets',
+  '/.git/config',
+  '/.git/head',
+  '/.git/index',
+  '/.svn/',
+  '/.env',
+  '/.htaccess',
+  '/.htpasswd',
+  '/.netrc',
+  '/.npmrc',
+  '/.pypirc',
+  '/.pgpass',
+  '/.my.cnf',
+  '/.cache/huggingface/',
+  '/.huggingface/',
+  '/huggingface/token',
+  '/.ollama/',
+  '/.openai/',
+  '/.claude/',
+  '/.cursor/',
+  '/web.config',
+  '/web-inf/',
+  '/meta-inf/',
+  '/wp-config.php',
+  '/httpd.conf',
+  '/php.ini',
+  '/boot.ini',
+  '/win.ini',
+  '/system.ini',
+  '/windows/system32',
+  '/windows/repair',
+  '/winnt/',
+  '/inetpub/',
+  '/global.asa',
+  '/system32/config/sam',
+];
+/** SENSITIVE grouped by the two characters after the leading slash. */
+const SENSITIVE_BY_LEAD = new Map<number, string[]>();
+for (const s of SENSITIVE) {
+  const key = s.charCodeAt(1) * 65536 + s.charCodeAt(2);
+  const list = SENSITIVE_BY_LEAD.get(key) ?? [];
+  list.push(s);
+  SENSITIVE_BY_LEAD.set(key, list);
+}
+/** Names so specific that they count even where a filter removed the slashes (`c:windowswin.ini`). */
+const BARE_SENSITIVE = [
+  'boot.ini',
+  'win.ini',
+  'system.ini',
+  'web-inf',
+  'global.asa',
+  'etcpasswd',
+  'etcshadow',
+  'id_rsa',
+];
+
+/** Top-level system directories: an absolute path below them is outside any served directory. */
+const SYSTEM_ROOTS = [
+  '/etc/',
+  '/proc/',
+  '/sys/',
+  '/root/',
+  '/home/',
+  '/var/',
+  '/usr/',
+  '/opt/',
+  '/dev/',
+  '/boot/',
+  '/bin/',
+  '/lib/',
+  '/srv/',
+  '/mnt/',
+  '/tmp/',
+];
+/** Words of a field name that say it names a file (the model/artifact download case). */
+const FILE_WORDS = new Set([
+  'file',
+  'filename',
+  'filepath',
+  'path',
+  'dir',
+  'directory',
+  'folder',
+  'model',
+  'template',
+  'include',
+  'page',
+  'doc',
+  'document',
+  'download',
+  'attachment',
+  'resource',
+  'asset',
+  'artifact',
+  'checkpoint',
+  'weights',
+  'dataset',
+  'name',
+]);
+
+function fileField(location: string | undefined): boolean {
+  if (!location) return false;
+  const cut = Math.max(location.lastIndexOf('.'), location.lastIndexOf('['));
+  return location
+    .slice(cut + 1)
+    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+    .toLowerCase()
+    .split(/[^a-z0-9]+/)
+    .some((w) => FILE_WORDS.has(w));
+}
+
+const isAlnum = (c: number): boolean => (c >= 97 && c <= 122) || (c >= 48 && c <= 57);
+const isSpace = (c: number): boolean => c <= 32;
+
+/** Characters some file APIs or normalisers turn into `/` (`\`, division slash, fullwidth…). */
+const SLASH_LIKE = new Set([0x5c, 0x2215, 0x2216, 0x2044, 0xff0f, 0xff3c, 0xfe68]);
+/** Characters turned into `.` by NFKC or lenient decoders (fullwidth, one-dot leader, small stop). */
+const DOT_LIKE = new Set([0xff0e, 0x2024, 0xfe52]);
+/** Encodings a decoder may leave one layer deep. */
+const RESIDUES: readonly [string, string][] = [
+  ['0x2e', '.'],
+  ['0x2f', '/'],
+  ['0x5c', '/'],
+  ['%2e', '.'],
+  ['%2f', '/'],
+  ['%5c', '/'],
+  ['%c0%ae', '.'],
+  ['%c0%af', '/'],
+  ['%c1%9c', '/'],
+  ['%c1%1c', '/'],
+  ['%e0%80%ae', '.'],
+  ['%e0%80%af', '/'],
+  ['%u002e', '.'],
+  ['%u002f', '/'],
+  ['%u2215', '/'],
+  ['%252e', '.'],
+  ['%252f', '/'],
+];
+
+/** Lower case, `\` and encoded-dot/slash residues (`0x2e`, `%2f`, U+2215) folded to `.` and `/`. */
+export function normalizePath(value: string): string {
+  const v = value.length > MAX_SCAN ? value.slice(0, MAX_SCAN) : value;
+  const lower = v.toLowerCase();
+  // copy runs of ordinary characters in one slice; only special characters are looked at
+  const out: string[] = [];
+  let run = 0;
+  for (let i = 0; i < lower.length; i++) {
+    const c = lower.charCodeAt(i);
+    let replacement: string | undefined;
+    let skip = 0;
+    if (c === 92 || (c > 127 && SLASH_LIKE.has(c))) replacement = '/';
+    else if (c > 127 && DOT_LIKE.has(c)) replacement = '.';
+    else if (c === 48 || c === 37) {
+      // residues: `0x2e`, `%2e`, `%c0%ae` / `%c0%af` (overlong UTF-8), `%e0%80%ae`, `%u002e`
+      const residue = RESIDUES.find(([r]) => lower.startsWith(r, i));
+      if (residue !== undefined) {
+        replacement = residue[1];
+        skip = residue[0].length - 1;
+      }
+    }
+    if (replacement === undefined) continue;
+    if (i > run) out.push(lower.slice(run, i));
+    out.push(replacement);
+    i += skip;
+    run = i + 1;
+  }
+  if (out.length === 0) return lower;
+  if (run < lower.length) out.push(lower.slice(run));
+  return out.join('');
+}
+
+interface Hit {
+  score: number;
+  at: number;
+  why: string;
+}
+
+interface Scan {
+  /** `..` segments that climb a level (followed by a separator). */
+  ups: number;
+  /** Longest run of consecutive climbing segments. */
+  consecutive: number;
+  /** Whether the value starts by climbing (`../x`, `/../x`). */
+  leading: boolean;
+  /** Runs of three or more dots used as a segment (`.../`, `....//`). */
+  oddDots: number;
+  /** `/./` no-op segments. */
+  noops: number;
+  firstAt: number;
+}
+
+const LEFT_BOUNDARY = '/=:"\'`;,|({[<>';
+
+function scanDots(n: string): Scan {
+  const r: Scan = { ups: 0, consecutive: 0, leading: false, oddDots: 0, noops: 0, firstAt: -1 };
+  let run = 0;
+  let lastUpEnd = -2;
+  let i = n.indexOf('.');
+  while (i >= 0) {
+    let j = i;
+    while (j < n.length && n.charCodeAt(j) === 46) j++;
+    const dots = j - i;
+    const prev = i > 0 ? n[i - 1] : '';
+    const next = j < n.length ? n.charCodeAt(j) : -1;
+    const leftOk = i === 0 || LEFT_BOUNDARY.includes(prev) || isSpace(n.charCodeAt(i - 1));
+    // `..;/` (Tomcat path parameter), `..{file}` and `..` followed by a separator climb a level
+    const rightSep = next === 47 || next === 59 || next === 123 || next === 63 || next === 35 || next === 42;
+    if (leftOk && dots === 1 && next === 47 && prev === '/') r.noops++;
+    if (leftOk && dots === 2 && rightSep) {
+      r.ups++;
+      if (r.firstAt < 0) r.firstAt = i;
+      // consecutive when only separators lie between this and the previous climb
+      run = lastUpEnd >= 0 && onlySeparators(n, lastUpEnd, i) ? run + 1 : 1;
+      if (run > r.consecutive) r.consecutive = run;
+      lastUpEnd = j;
+      if (onlySeparators(n, 0, i)) r.leading = true;
+    } else if (
+      leftOk &&
+      dots >= 3 &&
+      (rightSep || (prev === '/' && (next === -1 || isAlnum(next) || next === 123)))
+    ) {
+      r.oddDots++;
+      if (r.firstAt < 0) r.firstAt = i;
+    }
+    i = n.indexOf('.', j);
+  }
+  return r;
+}
+
+function onlySeparators(n: string, from: number, to: number): boolean {
+  if (to - from > 16) return false;
+  for (let k = from; k < to; k++) {
+    const c = n.charCodeAt(k);
+    if (c !== 47 && c !== 59 && c !== 46) return false;
+  }
+  return true;
+}
+
+/** The first sensitive target in the normalised value (slashes collapsed), and where. */
+function findSensitive(n: string): { name: string; at: number } | undefined {
+  // collapse `//`, `/./` so that `/etc//passwd` and `/etc/./passwd` match
+  // built as an array and joined: a flat string, cheap to index (a `+=` rope is not)
+  const chars: string[] = ['/'];
+  let last = '';
+  for (let i = 0; i < n.length; i++) {
+    const ch = n[i];
+    if (ch === '/' && last === '/') continue;
+    if (ch === '.' && last === '/' && n[i + 1] === '/') {
+      i++;
+      continue;
+    }
+    chars.push(ch);
+    last = ch;
+  }
+  const padded = chars.join('');
+  // one pass over the slashes; candidates are grouped by the character after the slash
+  for (let at = 0; at >= 0; at = padded.indexOf('/', at + 1)) {
+    const candidates = SENSITIVE_BY_LEAD.get(padded.charCodeAt(at + 1) * 65536 + padded.charCodeAt(at + 2));
+    if (candidates === undefined) continue;
+    for (const s of candidates) {
+      if (padded.startsWith(s, at) && endsSegment(s, padded.charCodeAt(at + s.length))) {
+        return { name: s, at: Math.max(0, at - 1) };
+      }
+    }
+  }
+  return undefined;
+}
+
+/** `/.env` is the segment `.env` or `.env.local`, not `.environment`; `/.history` not `/.historyx`. */
+function endsSegment(s: string, after: number): boolean {
+  if (Number.isNaN(after) || s.endsWith('/')) return true;
+  if (s === '/.env') return after === 47 || after === 46 || after === 34 || after === 39;
+  return !(isAlnum(after) && !s.includes('.'));
+}
+
+function findBare(n: string): { name: string; at: number } | undefined {
+  const squashed = n.replace(/[/:]/g, '');
+  for (const b of BARE_SENSITIVE) {
+    const at = squashed.indexOf(b);
+    if (at >= 0) return { name: b, at: 0 };
+  }
+  return undefined;
+}
+
+function analyze(input: InspectedValue, paranoia: Paranoia): Hit | undefined {
+  const raw = input.value.length > MAX_SCAN ? input.value.slice(0, MAX_SCAN) : input.value;
+  const n = normalizePath(raw);
+  let best: Hit | undefined;
+  const hit = (score: number, at: number, why: string): void => {
+    if (best === undefined || score > best.score) best = { score, at, why };
+  };
+  const prose = input.profile === 'free-text' || input.profile === 'llm-message' || input.profile === 'code';
+
+  // NUL byte: truncates the name at the C layer (`x.php\0.jpg`)
+  const nul = raw.indexOf('\0');
+  if (nul >= 0) hit(0.75, nul, 'NUL byte in a name');
+  else if (n.includes('%00')) hit(0.6, n.indexOf('%00'), 'encoded NUL byte');
+
+  const dots = n.indexOf('.') >= 0 ? scanDots(n) : undefined;
+  const target = findSensitive(n);
+  const climbs = dots !== undefined && (dots.ups > 0 || dots.oddDots > 0);
+
+  if (dots !== undefined && climbs) {
+    let score = 0;
+    if (dots.consecutive >= 2 || dots.ups >= 2) score = 0.85;
+    else if (dots.oddDots > 0) score = 0.75;
+    else if (dots.leading) score = 0.7;
+    else score = paranoia >= 2 ? 0.55 : 0.45;
+    if (target !== undefined) score = 0.95;
+    if (prose && target === undefined) score -= 0.2;
+    hit(score, dots.firstAt, target ? `traversal to ${target.name}` : 'climbs out of its directory');
+  }
+  if (dots !== undefined && dots.noops >= 4) hit(0.6, n.indexOf('/./'), 'redundant ./ segments');
+
+  if (target !== undefined) {
+    // an absolute reference (value starts with it, or right after a scheme/drive/space)
+    const absolute =
+      target.at === 0 ||
+      /^(file:|[a-z]:|~|\/)/.test(n) ||
+      n.charCodeAt(target.at - 1) === 32 ||
+      n.charCodeAt(target.at - 1) === 58;
+    let score = absolute ? 0.8 : 0.65;
+    if (prose) score -= 0.25;
+    hit(score, target.at, `sensitive path ${target.name}`);
+  } else {
+    const bare = findBare(n);
+    if (bare !== undefined && (climbs || /^([a-z]:|file:|\.\.|\/)/.test(n)))
+      hit(0.7, 0, `sensitive name ${bare.name}`);
+  }
+
+  // an absolute path into a system directory, in a field that names a file to read or serve
+  if (target === undefined && !prose && n.charCodeAt(0) === 47) {
+    const root = SYSTEM_ROOTS.find((r) => n.startsWith(r));
+    if (root !== undefined) hit(fileField(input.location) ? 0.55 : 0.45, 0, `absolute path under ${root}`);
+  }
+  // file: URLs (also `url:file://`, `jar:file:`), UNC shares, Windows drive paths
+  const file = n.indexOf('file:');
+  if (file >= 0 && (file === 0 || !isAlnum(n.charCodeAt(file - 1))) && n.charCodeAt(file + 5) === 47) {
+    hit(prose ? 0.45 : 0.75, file, 'file: URL');
+  }
+  if (/^\/\/[a-z0-9][a-z0-9.-]*\/[a-z0-9$]/.test(n) && raw.startsWith('\\\\')) hit(0.7, 0, 'UNC share path');
+  if (/^[a-z]:\/[a-z]/.test(n) && !prose) {
+    hit(paranoia >= 2 || input.profile === 'identifier' ? 0.6 : 0.45, 0, 'absolute Windows path');
+  }
+  // a dot-directory requested in the URL path (/.git/, /.env, /.aws/…), except /.well-known/
+  if (input.source === 'path') {
+    const seg = n.indexOf('/.');
+    if (seg >= 0 && isAlnum(n.charCodeAt(seg + 2)) && !n.startsWith('well-known', seg + 2)) {
+      hit(0.6, seg, 'hidden file or directory requested');
+    }
+  }
+  return best;
+}
+
+export const pathTraversalDetector: ValueDetector = {
+  kind: 'value',
+  id: 'path-traversal',
+  category: 'injection',
+  compile(options: DetectorOptions): (input: InspectedValue) => Finding[] {
+    const paranoia = options.paranoia;
+    return (input) => {
+      if (input.value.length < 3) return [];
+      const best = analyze(input, paranoia);
+      if (best === undefined || best.score < REPORT) return [];
+      const at = Math.max(0, best.at);
+      return [
+        {
+          category: 'injection',
+          subtype: 'path-traversal',
+          detector: 'path-traversal',
+          severity: best.score < 0.5 ? 'low' : best.score >= 0.8 ? 'high' : 'medium',
+          score: toEngineScore(best.score),
+          location: input.location,
+          fragment: input.value.slice(at, at + 120),
+          message: `Path traversal: ${best.why}`,
+        },
+      ];
+    };
+  },
+};

@@ -1,0 +1,244 @@
+/**
+ * SQL injection detector: lex the value into token classes, fold, and judge token-sequence shapes
+ * in three contexts (as-is, inside '…', inside "…"). See src/detect/sqli/ for the lexer and judge.
+ *
+ * Scoring: each shape has a strength (0.85+ for breakouts with a tautology, UNION SELECT, stacked
+ * statement, time/error/out-of-band function; 0.5–0.8 for weaker grammar; < 0.5 for probes). The
+ * profile adjusts it (identifier +0.1; free-text/markup keep only strong breakouts; code keeps only
+ * a quote closed then logic/UNION/truncation), paranoia adds 0.1 per level above 1 to any score
+ * ≥ 0.3, and a finding is returned when the result is ≥ 0.5.
+ *
+ * Limits (what it cannot catch, by design):
+ * - Only the first 64 KB and 512 tokens per quote context are judged; breakout shapes are
+ *   anchored at the start of the value (the application wraps the whole value).
+ * - Quotes escaped with a backslash (`\'`) are taken as closing quotes only in the `'`/`"` contexts;
+ *   backtick identifier contexts (`admin\`;`) are not tried.
+ * - Fragments that are not injections by themselves (`ORder by`, `cast(`, `1=1`, `<=`, lone
+ *   database names) are weak evidence: paranoia 2–3 flag some, paranoia 1 flags none.
+ * - Second-order injection and injections split across several parameters are out of reach of a
+ *   per-value detector.
+ */
+import type { Finding } from '../core/findings.js';
+import type { Severity } from '../core/taxonomy.js';
+import { fold, lex, type Tok } from './sqli/lexer.js';
+import { isSystemTable, Judge, type Judged } from './sqli/judge.js';
+import type { ContentProfile, DetectorOptions, InspectedValue, Paranoia, ValueDetector } from './types.js';
+
+/** Only the start of a value is inspected; an injection must break out early to work anyway. */
+export const SQLI_MAX_INPUT = 64 * 1024;
+/** Tokens judged per quote context. */
+export const SQLI_MAX_TOKENS = 512;
+
+type Context = '' | "'" | '"';
+
+/** Shapes that count as a breakout even in code (a quote closed, then logic, UNION or truncation). */
+const CODE_BREAKOUTS = new Set([
+  'tautology',
+  'logic-comparison',
+  'logic-subquery',
+  'logic-dangerous-function',
+  'logic-operand-comment',
+  'union-select',
+  'quote-comment',
+]);
+type Origin = 'breakout' | 'anywhere';
+
+interface Candidate extends Judged {
+  ctx: Context;
+  origin: Origin;
+  prefix: 'quote' | 'num' | 'name' | 'none';
+  offset: number;
+}
+
+export interface SqliAnalysis {
+  score: number;
+  rule: string;
+  context: Context;
+  offset: number;
+}
+
+function judgeContext(text: string, ctx: Context): Candidate | null {
+  const { toks: raw, inlineComment, execComment } = lex(text, ctx, SQLI_MAX_TOKENS);
+  const t: Tok[] = fold(raw);
+  if (t.length === 0) return null;
+  const judge = new Judge(t);
+  let p = 0;
+  let prefix: Candidate['prefix'];
+  if (ctx !== '') {
+    if (t[0]!.c !== 's' || t[0]!.closed !== true) return null;
+    prefix = 'quote';
+    p = 1;
+  } else {
+    const c = t[0]!.c;
+    // a value that opens with a number or with `or`/`and` is an expression fragment
+    if (c === '1' || c === '&') prefix = 'num';
+    else if (c === 'n' || c === 'v' || c === 's') prefix = 'name';
+    else prefix = 'none';
+    if (prefix !== 'none' && c !== '&') p = 1;
+  }
+  while (t[p]?.c === ')') p++;
+  let best: Candidate | null = null;
+  const b = judge.tail(p, prefix);
+  if (b !== null) best = { ...b, ctx, origin: 'breakout', prefix, offset: t[b.at]?.s ?? 0 };
+  const a = judge.anywhere();
+  if (a !== null && (best === null || a.score > best.score)) {
+    best = { ...a, ctx, origin: 'anywhere', prefix, offset: t[a.at]?.s ?? 0 };
+  }
+  if (best !== null && best.score >= 0.3) {
+    let boost = 0;
+    if (inlineComment || execComment) boost += 0.1;
+    for (const x of t) {
+      if ((x.c === 'n' || x.c === 'f') && isSystemTable(x.w)) {
+        boost += 0.1;
+        break;
+      }
+      if (x.c === 'v' && x.w.startsWith('@@')) {
+        boost += 0.05;
+        break;
+      }
+    }
+    best.score = Math.min(1, best.score + boost);
+  }
+  return best;
+}
+
+function adjustForProfile(c: Candidate, profile: ContentProfile): number {
+  switch (profile) {
+    case 'code':
+    case 'llm-message':
+      // Code legitimately holds whole statements: only a clear breakout counts.
+      if (c.origin !== 'breakout' || c.prefix !== 'quote' || !CODE_BREAKOUTS.has(c.rule)) return 0;
+      return c.score - 0.05;
+    case 'free-text':
+    case 'markup':
+      // prose and snippets pasted into it: only strong shapes count
+      if (c.score >= 0.85 && (c.origin === 'breakout' || c.rule === 'union-select')) return c.score - 0.05;
+      return c.score - 0.35;
+    case 'identifier':
+      return Math.min(1, c.score + 0.1);
+    default:
+      return c.score;
+  }
+}
+
+const PROBE_OPERATORS = new Set([
+  '=',
+  '-',
+  '+',
+  '*',
+  '&',
+  '^',
+  '|',
+  '%',
+  '<',
+  '>',
+  '<>',
+  '!=',
+  'like',
+  'or',
+  'and',
+  '||',
+]);
+
+/**
+ * `'='`, `'-'`, `'LIKE'`, `"&"`: a quote, one operator, the same quote — the classic login-bypass
+ * probes (`WHERE user = ''-''`). Folding would merge them away, so they are judged on the raw text.
+ */
+function quoteOperatorProbe(text: string): SqliAnalysis | null {
+  if (text.length < 3 || text.length > 8) return null;
+  const q = text[0]!;
+  if ((q !== "'" && q !== '"') || text[text.length - 1] !== q) return null;
+  const inner = text.slice(1, -1).trim().toLowerCase();
+  return PROBE_OPERATORS.has(inner)
+    ? { score: 0.5, rule: 'quote-operator-probe', context: '', offset: 0 }
+    : null;
+}
+
+const SINGLE_LOOKALIKES = '\u2018\u2019\u00b4\u02bc\uff07\u2032';
+const DOUBLE_LOOKALIKES = '\u201c\u201d\uff02\u2033';
+
+function hasQuoteLookalike(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0xb4) continue;
+    if (SINGLE_LOOKALIKES.includes(text[i]!) || DOUBLE_LOOKALIKES.includes(text[i]!)) return true;
+  }
+  return false;
+}
+
+function foldQuoteLookalikes(text: string): string {
+  let out = '';
+  for (const ch of text) {
+    if (SINGLE_LOOKALIKES.includes(ch)) out += "'";
+    else if (DOUBLE_LOOKALIKES.includes(ch)) out += '"';
+    else out += ch;
+  }
+  return out;
+}
+
+/** Score a value without building a finding (used by tests and benchmarks). */
+export function analyzeSqli(value: string, profile: ContentProfile, paranoia: Paranoia): SqliAnalysis | null {
+  let text = value.length > SQLI_MAX_INPUT ? value.slice(0, SQLI_MAX_INPUT) : value;
+  if (text.length < 2) return null;
+  // quote look-alikes (’ ‘ ´ ʼ ＇) that some databases and charsets fold into a quote
+  if (hasQuoteLookalike(text)) text = foldQuoteLookalikes(text);
+  let best: SqliAnalysis | null = null;
+  const probe =
+    profile === 'generic' || profile === 'identifier' || profile === 'url' ? quoteOperatorProbe(text) : null;
+  if (probe !== null)
+    best = { ...probe, score: probe.score + 0.1 * (paranoia - 1) + (profile === 'identifier' ? 0.1 : 0) };
+  const contexts: Context[] = [''];
+  if (text.includes("'")) contexts.push("'");
+  if (text.includes('"')) contexts.push('"');
+  for (const ctx of contexts) {
+    const c = judgeContext(text, ctx);
+    if (c === null) continue;
+    let score = Math.max(0, adjustForProfile(c, profile));
+    if (score >= 0.3) score = Math.min(1, score + 0.1 * (paranoia - 1));
+    if (best === null || score > best.score) best = { score, rule: c.rule, context: ctx, offset: c.offset };
+  }
+  return best;
+}
+
+/**
+ * The detector decides itself (profile and paranoia included) and emits only what it judges
+ * reportable (internal score ≥ 0.5). The reported score maps that decision range [0.5, 1] onto
+ * [0.7, 1], so an emitted finding passes the detect phase at every paranoia level (its default
+ * thresholds are 0.7 / 0.5 / 0.3), while the order between findings is kept.
+ */
+function reportedScore(internal: number): number {
+  return Math.min(1, 0.7 + (internal - 0.5) * 0.6);
+}
+
+function severityOf(score: number): Severity {
+  if (score >= 0.85) return 'critical';
+  if (score >= 0.7) return 'high';
+  return 'medium';
+}
+
+export const sqliDetector: ValueDetector = {
+  kind: 'value',
+  id: 'sqli',
+  category: 'injection',
+  compile(options: DetectorOptions): (input: InspectedValue) => Finding[] {
+    const paranoia = options.paranoia;
+    return (input: InspectedValue): Finding[] => {
+      const a = analyzeSqli(input.value, input.profile, paranoia);
+      if (a === null || a.score < 0.5) return [];
+      const score = Math.round(reportedScore(a.score) * 100) / 100;
+      const from = Math.max(0, a.offset - 16);
+      return [
+        {
+          category: 'injection',
+          subtype: 'sqli',
+          detector: 'sqli',
+          severity: severityOf(a.score),
+          score,
+          location: input.location,
+          fragment: input.value.slice(from, from + 120),
+          message: `SQL injection shape '${a.rule}'${a.context === '' ? '' : ` after a ${a.context} quote`}`,
+        },
+      ];
+    };
+  },
+};

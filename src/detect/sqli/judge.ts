@@ -1,0 +1,873 @@
+/**
+ * Judges a folded SQL token stream against token-sequence shapes derived from SQL grammar.
+ * Every loop is bounded by the token count; recursion depth is bounded by MAX_DEPTH.
+ */
+import type { Tok } from './lexer.js';
+
+/** Time-based, error-based and out-of-band functions: almost never legitimate in a parameter. */
+const DANGER_FUNCS = new Set([
+  // time
+  'sleep',
+  'benchmark',
+  'pg_sleep',
+  'pg_sleep_for',
+  'pg_sleep_until',
+  'dbms_lock.sleep',
+  'dbms_session.sleep',
+  'dbms_pipe.receive_message',
+  'randomblob',
+  'get_lock',
+  // error based
+  'extractvalue',
+  'updatexml',
+  'name_const',
+  'geometrycollection',
+  'multipoint',
+  'multipolygon',
+  'multilinestring',
+  'linestring',
+  'polygon',
+  'gtid_subset',
+  'gtid_subtract',
+  'ctxsys.drithsx.sn',
+  'utl_inaddr.get_host_name',
+  'utl_inaddr.get_host_address',
+  'xmltype',
+  'dbms_xdb_version.checkin',
+  'dbms_utility.sqlid_to_sqlhash',
+  'ordsys.ord_dicom.getmappingxpath',
+  'json_keys',
+  // out of band / file / command
+  'load_file',
+  'utl_http.request',
+  'httpuritype',
+  'dbms_ldap.init',
+  'xp_cmdshell',
+  'master..xp_cmdshell',
+  'xp_dirtree',
+  'master..xp_dirtree',
+  'xp_fileexist',
+  'xp_regread',
+  'sp_oacreate',
+  'sp_execute_external_script',
+  'lo_import',
+  'lo_export',
+  'pg_read_file',
+  'pg_ls_dir',
+  'dblink',
+  'dblink_connect',
+  'openrowset',
+  'opendatasource',
+  'sys_eval',
+  'sys_exec',
+  'load_extension',
+  'dbms_java.runjava',
+]);
+
+/** SQL functions typical of injection payloads (information, string building, conditionals). */
+const SQL_FUNCS = new Set([
+  'version',
+  'database',
+  'schema',
+  'user',
+  'current_user',
+  'system_user',
+  'session_user',
+  'concat',
+  'concat_ws',
+  'group_concat',
+  'string_agg',
+  'char',
+  'chr',
+  'nchar',
+  'ascii',
+  'ord',
+  'substring',
+  'substr',
+  'mid',
+  'hex',
+  'unhex',
+  'elt',
+  'make_set',
+  'count',
+  'length',
+  'len',
+  'ifnull',
+  'nullif',
+  'isnull',
+  'coalesce',
+  'iif',
+  'if',
+  'cast',
+  'convert',
+  'regexp_substring',
+  'repeat',
+  'instr',
+  'locate',
+  'rand',
+  'floor',
+  'db_name',
+  'user_name',
+  'host_name',
+  'has_dbaccess',
+  'is_srvrolemember',
+  'sqlite_version',
+  'exp',
+  'row',
+  'exists',
+  'table_name',
+  'column_name',
+  'current_database',
+  'pg_client_encoding',
+  'to_char',
+  'utl_raw.cast_to_varchar2',
+  'sys.fn_varbintohexstr',
+  'quote',
+  'soundex',
+  'crc32',
+  'md5',
+  'sha1',
+  'bin',
+  'oct',
+  'ascii_str',
+  'unicode',
+  'typeof',
+  'zeroblob',
+]);
+
+const SYSTEM_TABLE_PREFIXES = [
+  'information_schema',
+  'sqlite_master',
+  'sqlite_schema',
+  'sqlite_temp_master',
+  'sysobjects',
+  'syscolumns',
+  'sysdatabases',
+  'sys.',
+  'master..',
+  'master.dbo.',
+  'pg_catalog',
+  'pg_tables',
+  'pg_user',
+  'pg_shadow',
+  'pg_database',
+  'pg_namespace',
+  'all_tables',
+  'all_users',
+  'all_tab_columns',
+  'user_tables',
+  'user_tab_columns',
+  'dba_users',
+  'mysql.user',
+  'mysql.db',
+  'msysaccessobjects',
+  'msysobjects',
+  'performance_schema',
+  'v$version',
+];
+
+/** Procedures whose name alone means an attack tool is being reached for. */
+const OOB_NAMES = new Set([
+  'xp_cmdshell',
+  'master..xp_cmdshell',
+  'master.dbo.xp_cmdshell',
+  'xp_dirtree',
+  'master..xp_dirtree',
+  'xp_fileexist',
+  'xp_regread',
+  'xp_regwrite',
+  'sp_oacreate',
+  'sp_oamethod',
+  'sp_execute_external_script',
+  'sp_makewebtask',
+  'sp_addextendedproc',
+  'sp_configure',
+  'utl_http.request',
+  'openrowset',
+  'opendatasource',
+  'load_file',
+  'dbms_ldap.init',
+  'benchmark',
+  'pg_sleep',
+  'extractvalue',
+  'updatexml',
+]);
+
+const INT_TYPES = new Set(['int', 'integer', 'int4', 'int8', 'bigint', 'numeric', 'smallint']);
+
+/** System catalogue names specific enough to be suspicious on their own. */
+function isSpecificSystemTable(w: string): boolean {
+  return (
+    w.startsWith('information_schema') ||
+    w.startsWith('sqlite_master') ||
+    w.startsWith('sqlite_schema') ||
+    w.startsWith('pg_catalog') ||
+    w.startsWith('pg_shadow') ||
+    w === 'mysql.user' ||
+    w === 'mysql.db' ||
+    w.startsWith('msysaccessobjects') ||
+    w.startsWith('msysobjects') ||
+    w === 'sysobjects' ||
+    w === 'syscolumns' ||
+    w.startsWith('master..sys')
+  );
+}
+
+export function isSystemTable(w: string): boolean {
+  for (const p of SYSTEM_TABLE_PREFIXES) if (w.startsWith(p)) return true;
+  return false;
+}
+
+const COMPARE = new Set([
+  '=',
+  '==',
+  '<',
+  '>',
+  '<=',
+  '>=',
+  '<>',
+  '!=',
+  '<=>',
+  'like',
+  'rlike',
+  'regexp',
+  'ilike',
+  'similar',
+  'is',
+  'in',
+  'between',
+  'glob',
+  'sounds',
+  'match',
+  '@>',
+  '<@',
+  '~',
+  '~*',
+  '!~',
+]);
+
+const MAX_DEPTH = 6;
+
+const STATEMENT_WORDS = new Set([
+  'select',
+  'waitfor',
+  'exec',
+  'execute',
+  'drop',
+  'delete',
+  'insert',
+  'update',
+  'declare',
+  'shutdown',
+]);
+
+interface Ev {
+  end: number;
+  cmp: boolean;
+  /** a comparison had a literal, call or subquery on one side */
+  cmpLit: boolean;
+  /** a comparison of two literals (1=1, 'a'='a') */
+  cmpLitLit: boolean;
+  sub: boolean;
+  danger: boolean;
+  sqlFunc: boolean;
+  /** single operand kind when no operator followed: lit | call | name */
+  kind: 'lit' | 'call' | 'name' | 'expr';
+}
+
+export interface Judged {
+  score: number;
+  rule: string;
+  at: number;
+}
+
+export class Judge {
+  constructor(private readonly t: Tok[]) {}
+
+  private matchParen(i: number): number {
+    const t = this.t;
+    let depth = 0;
+    for (let j = i; j < t.length; j++) {
+      if (t[j]!.c === '(') depth++;
+      else if (t[j]!.c === ')') {
+        depth--;
+        if (depth === 0) return j;
+      }
+    }
+    return t.length;
+  }
+
+  /** Flags of a token range, scanned linearly. */
+  private flags(a: number, b: number, ev: Ev): void {
+    const t = this.t;
+    for (let j = a; j < b && j < t.length; j++) {
+      const x = t[j]!;
+      if (x.c === 'f') {
+        if (DANGER_FUNCS.has(x.w)) ev.danger = true;
+        else if (SQL_FUNCS.has(x.w)) ev.sqlFunc = true;
+      } else if (x.c === 'k' && x.w === 'select') ev.sub = true;
+      else if (x.c === 'k' && x.w === 'waitfor') ev.danger = true;
+      else if (x.c === 'o' && COMPARE.has(x.w) && j > a) {
+        ev.cmp = true;
+        const l = t[j - 1]!.c;
+        const r = t[j + 1]?.c;
+        const litL = l === '1' || l === 's' || l === ')';
+        const litR = r === '1' || r === 's' || r === 'f' || r === '(';
+        if (litL || litR) ev.cmpLit = true;
+        if ((l === '1' || l === 's') && (r === '1' || r === 's')) ev.cmpLitLit = true;
+      }
+    }
+  }
+
+  /** No two operands side by side (`8 hours`): the range reads as SQL rather than prose. */
+  private wellFormed(a: number, b: number): boolean {
+    const t = this.t;
+    for (let j = a + 1; j < b && j < t.length; j++) {
+      const x = t[j - 1]!.c;
+      const y = t[j]!.c;
+      const xo = x === '1' || x === 's' || x === 'n' || x === 'v';
+      const yo = y === '1' || y === 's' || y === 'n' || y === 'v' || y === 'f';
+      if (xo && yo) return false;
+    }
+    return true;
+  }
+
+  /** One operand: literal, name, variable, call, parenthesised expression or subquery, CASE … END. */
+  private primary(i: number, depth: number): Ev | null {
+    const t = this.t;
+    const x = t[i];
+    if (x === undefined || depth > MAX_DEPTH) return null;
+    const ev: Ev = {
+      end: i + 1,
+      cmp: false,
+      cmpLit: false,
+      cmpLitLit: false,
+      sub: false,
+      danger: false,
+      sqlFunc: false,
+      kind: 'lit',
+    };
+    switch (x.c) {
+      case 's':
+      case '1':
+      case 'v':
+        return ev;
+      case 'n':
+        ev.kind = 'name';
+        return ev;
+      case 'f': {
+        const j = this.matchParen(i + 1);
+        if (DANGER_FUNCS.has(x.w)) ev.danger = true;
+        else if (SQL_FUNCS.has(x.w)) ev.sqlFunc = true;
+        this.flags(i + 2, j, ev);
+        ev.kind = 'call';
+        ev.end = j + 1;
+        return ev;
+      }
+      case '(': {
+        const j = this.matchParen(i);
+        this.flags(i + 1, j, ev);
+        ev.kind = ev.sub ? 'call' : 'expr';
+        ev.end = j + 1;
+        return ev;
+      }
+      case 'k': {
+        if (x.w === 'case') {
+          let j = i + 1;
+          while (j < t.length && !(t[j]!.c === 'k' && t[j]!.w === 'end')) j++;
+          this.flags(i + 1, j, ev);
+          ev.kind = 'call';
+          ev.end = j + 1;
+          return ev;
+        }
+        if (x.w === 'exists' && t[i + 1]?.c === '(') {
+          const j = this.matchParen(i + 1);
+          this.flags(i + 2, j, ev);
+          ev.kind = 'call';
+          ev.end = j + 1;
+          return ev;
+        }
+        return null;
+      }
+      default:
+        return null;
+    }
+  }
+
+  /** operand (op operand)* */
+  private expr(i: number, depth = 0): Ev | null {
+    const t = this.t;
+    const first = this.primary(i, depth);
+    if (first === null) return null;
+    const ev = first;
+    let guard = 0;
+    while (guard++ < 32) {
+      const op = t[ev.end];
+      if (op === undefined || op.c !== 'o') break;
+      // `between a and b`
+      const rhs = this.primary(ev.end + 1, depth + 1);
+      if (rhs === null) break;
+      const isCmp = COMPARE.has(op.w);
+      if (isCmp) {
+        ev.cmp = true;
+        const leftLit = ev.kind !== 'name';
+        const rightLit = rhs.kind !== 'name';
+        if (leftLit || rightLit) ev.cmpLit = true;
+        if (ev.kind === 'lit' && rhs.kind === 'lit') ev.cmpLitLit = true;
+      }
+      ev.sub ||= rhs.sub;
+      ev.danger ||= rhs.danger;
+      ev.sqlFunc ||= rhs.sqlFunc;
+      ev.cmp ||= rhs.cmp;
+      ev.cmpLit ||= rhs.cmpLit;
+      ev.end = rhs.end;
+      ev.kind = 'expr';
+      if (op.w === 'between' && t[ev.end]?.c === '&' && t[ev.end]!.w === 'and') {
+        const r2 = this.primary(ev.end + 1, depth + 1);
+        if (r2 !== null) ev.end = r2.end;
+      }
+    }
+    return ev;
+  }
+
+  /** A SELECT column list start: `select 1,2`, `select null`, `select *`, `select a,b`, `select a from`. */
+  selectList(i: number): boolean {
+    const t = this.t;
+    let x = t[i];
+    if (x === undefined) return false;
+    if (x.c === 'k' && (x.w === 'distinct' || x.w === 'all' || x.w === 'top')) {
+      i++;
+      if (t[i]?.c === '1' && t[i - 1]!.w === 'top') i++;
+      x = t[i];
+      if (x === undefined) return false;
+    }
+    if (x.c === '1' || x.c === 'v' || x.c === 'f' || x.c === '(') return true;
+    // a string column first is only SQL when more of the list follows (`select 'a',2`)
+    if (x.c === 's') return t[i + 1]?.c === ',' && t[i + 2]?.c !== 's';
+    if (x.c === 'o' && x.w === '*') return true;
+    if (x.c === 'k' && x.w === 'case') return true;
+    if (x.c === 'n') {
+      const y = t[i + 1];
+      if (y === undefined) return false;
+      return y.c === ',' || (y.c === 'k' && (y.w === 'from' || y.w === 'into')) || y.c === 'c';
+    }
+    return false;
+  }
+
+  /** A statement start after `;` (stacked query). */
+  statement(i: number): boolean {
+    const t = this.t;
+    const x = t[i];
+    if (x === undefined) return false;
+    const y = t[i + 1];
+    const z = t[i + 2];
+    if (x.c === 'f') {
+      if (DANGER_FUNCS.has(x.w)) return true;
+      if (x.w !== 'if' && x.w !== 'iif') return false;
+      // `;if(1=1) select …` / `;iif(1=2,1,1/0)`: a literal comparison or a statement after it
+      const j = this.matchParen(i + 1);
+      const ev: Ev = {
+        end: j,
+        cmp: false,
+        cmpLit: false,
+        cmpLitLit: false,
+        sub: false,
+        danger: false,
+        sqlFunc: false,
+        kind: 'call',
+      };
+      this.flags(i + 2, j, ev);
+      const after = t[j + 1];
+      return (
+        ev.cmpLitLit || ev.danger || (after !== undefined && after.c === 'k' && STATEMENT_WORDS.has(after.w))
+      );
+    }
+    if (x.c !== 'k' && x.c !== 'n') return false;
+    switch (x.w) {
+      case 'select':
+        return this.selectList(i + 1);
+      case 'insert':
+        return y?.w === 'into';
+      case 'update':
+        return y !== undefined && (y.c === 'n' || y.c === 'k') && z?.w === 'set';
+      case 'delete':
+        return y?.w === 'from' || (y?.c === 'n' && z?.w === 'from');
+      case 'drop':
+      case 'create':
+      case 'alter':
+      case 'truncate':
+        return (
+          y !== undefined &&
+          [
+            'table',
+            'database',
+            'procedure',
+            'function',
+            'user',
+            'view',
+            'index',
+            'schema',
+            'trigger',
+            'login',
+            'or',
+            'temporary',
+            'role',
+          ].includes(y.w)
+        );
+      case 'exec':
+      case 'execute':
+        // `exec master..xp_cmdshell 'x'`, `exec(@q)`, `execute sp_x` — not `execute the procedure`
+        return (
+          y !== undefined &&
+          (y.c === 'f' ||
+            y.c === 'v' ||
+            y.c === '(' ||
+            y.c === 's' ||
+            (y.c === 'n' &&
+              (y.w.includes('.') || y.w.includes('_') || z === undefined || z.c === 's' || z.c === ';')))
+        );
+      case 'declare':
+      case 'set':
+        return y?.c === 'v';
+      case 'shutdown':
+        return y === undefined || y.c === 'c' || y.c === ';' || y.w === 'with';
+      case 'waitfor':
+        return y?.w === 'delay' || y?.w === 'time';
+      case 'begin':
+        // `begin dbms_lock.sleep(5); end` — a (qualified) call, not `begin the process`
+        return y !== undefined && (y.c === 'f' || (y.c === 'n' && y.w.includes('.')));
+      case 'call':
+        return y?.c === 'f';
+      case 'grant':
+      case 'revoke':
+        return y !== undefined && (y.c === 'k' || y.c === 'n') && z !== undefined;
+      case 'copy':
+        return y?.c === 'n' || y?.c === '(';
+      case 'replace':
+        if (y?.w === 'into') return true;
+        for (let j = i + 1; j < t.length && j < i + 24; j++)
+          if (t[j]!.c === 'k' && t[j]!.w === 'values') return true;
+        return false;
+      case 'pragma':
+      case 'attach':
+        return y !== undefined && y.c !== 'c';
+      case 'show':
+        return y !== undefined && ['tables', 'databases', 'grants', 'variables', 'columns'].includes(y.w);
+      case 'load':
+        return y?.w === 'data';
+      case 'use':
+        return y?.c === 'n' && (z === undefined || z.c === ';' || z.c === 'c');
+      default:
+        return false;
+    }
+  }
+
+  /**
+   * Shapes that follow a breakout point `p` (after the closing quote and parentheses, or after a
+   * leading operand). `strong` says the prefix is a closed string (quote contexts) or a number.
+   */
+  tail(p: number, prefix: 'quote' | 'num' | 'name' | 'none', depth = 0): Judged | null {
+    const t = this.t;
+    const x = t[p];
+    if (x === undefined || depth > MAX_DEPTH) return null;
+    const quote = prefix === 'quote';
+    const r = (score: number, rule: string): Judged => ({ score, rule, at: p });
+    switch (x.c) {
+      case '&': {
+        // `' or 1=1`, `1 and sleep(5)`, `' or 'a'='a`, `' and unlikely(id)--`
+        const e = this.expr(p + 1);
+        if (e === null) return null;
+        if (e.danger) return r(0.95, 'logic-dangerous-function');
+        if (e.sub) return r(0.9, 'logic-subquery');
+        if (e.cmp) {
+          if (e.cmpLitLit) return r(prefix === 'name' || prefix === 'none' ? 0.75 : 0.9, 'tautology');
+          if (e.cmpLit) return r(prefix === 'name' || prefix === 'none' ? 0.45 : 0.85, 'logic-comparison');
+          return r(quote ? 0.75 : prefix === 'num' ? 0.5 : 0.2, 'logic-name-comparison');
+        }
+        const after = t[e.end];
+        const litLike = e.kind !== 'name';
+        const bool = e.kind === 'lit' && (t[p + 1]?.w === 'true' || t[p + 1]?.w === 'false');
+        if (after === undefined) {
+          if (quote && litLike) return r(0.75, 'logic-operand');
+          if (prefix === 'num' && bool) return r(0.6, 'logic-boolean');
+          return null;
+        }
+        if (after.c === 'o' && COMPARE.has(after.w) && e.end === t.length - 1) {
+          if (quote) return r(0.55, 'logic-dangling-comparison');
+          if (prefix === 'num') return r(0.4, 'logic-dangling-comparison');
+        }
+        if (after.c === 'c' || after.c === ';') {
+          if (quote) return r(litLike ? 0.85 : 0.7, 'logic-operand-comment');
+          if (prefix === 'num' && litLike) return r(0.7, 'logic-operand-comment');
+          return null;
+        }
+        if (after.c === '&' || after.c === ')') {
+          let q = e.end;
+          while (t[q]?.c === ')') q++;
+          const rest = this.tail(q, prefix, depth + 1);
+          if (rest !== null) return rest;
+          if (quote && (e.kind === 'call' || e.sqlFunc)) return r(0.8, 'logic-call');
+        }
+        if (after.c === 'U' || after.c === 'k') {
+          const rest = this.tail(e.end, prefix, depth + 1);
+          if (rest !== null) return rest;
+        }
+        return null;
+      }
+      case 'U': {
+        const y = t[p + 1];
+        if (y?.c === 'k' && y.w === 'select' && this.selectList(p + 2)) return r(0.95, 'union-select');
+        if (y?.c === '(' && t[p + 2]?.w === 'select') return r(0.95, 'union-select');
+        if (y?.c === 'k' && y.w === 'select') return r(quote ? 0.8 : 0.5, 'union-select');
+        return null;
+      }
+      case ';': {
+        if (this.statement(p + 1)) return r(quote || prefix === 'num' ? 0.95 : 0.85, 'stacked-query');
+        const y = t[p + 1];
+        if (quote && (y === undefined || y.c === 'c')) return r(0.7, 'quote-semicolon');
+        return null;
+      }
+      case 'c':
+        // `'#FF5733` is a colour, `'#` / `'-- -` / `')#` a truncation
+        if (quote && x.w.startsWith('#') && /[a-z0-9]/.test(x.w.slice(1))) return r(0.4, 'quote-comment');
+        if (quote) return r(0.75, 'quote-comment');
+        if (prefix === 'num') return r(0.35, 'number-comment');
+        return null;
+      case 'o': {
+        if (x.w === 'in' && t[p + 1]?.w === 'boolean') {
+          let q = p + 3;
+          while (t[q]?.c === ')') q++;
+          return this.tail(q, prefix, depth + 1);
+        }
+        const e = this.expr(p + 1);
+        if (e === null) return null;
+        if (e.danger) return r(0.9, 'operator-dangerous-function');
+        if (e.sub) return r(prefix === 'name' || prefix === 'none' ? 0.6 : 0.9, 'operator-subquery');
+        const after = t[e.end];
+        if (after === undefined) {
+          if (quote && x.w !== '*' && e.kind !== 'name') return r(0.45, 'quote-operator');
+          // `1=1`, `42 like 42` as the whole value: a probe, weak evidence
+          if (prefix === 'num' && COMPARE.has(x.w) && e.kind === 'lit' && t[0]!.c === '1' && p === 1)
+            return r(0.35, 'literal-comparison');
+          return null;
+        }
+        if (after.c === 'c') {
+          if (quote) return r(0.75, 'quote-operator-comment');
+          return null;
+        }
+        if (after.c === '&' || after.c === ')' || after.c === 'U' || after.c === ';' || after.c === 'k') {
+          let q = e.end;
+          while (t[q]?.c === ')') q++;
+          return this.tail(q, prefix, depth + 1);
+        }
+        return null;
+      }
+      case ',': {
+        const e = this.expr(p + 1);
+        if (e !== null && (e.danger || e.sub))
+          return r(prefix === 'name' || prefix === 'none' ? 0.6 : 0.85, 'comma-subquery');
+        if (e !== null && e.kind === 'call' && e.cmpLitLit && e.end >= t.length)
+          return r(prefix === 'name' || prefix === 'none' ? 0.5 : 0.8, 'comma-conditional');
+        return null;
+      }
+      case 'k':
+        return this.keywordTail(p, prefix, depth);
+      case '(': {
+        // `1" (select …)`, `(select (case when …))`, `(1=2)*3` at the very start
+        const e = this.expr(p);
+        if (e === null || !this.wellFormed(p, e.end)) return null;
+        if (e.sub && (e.cmp || e.danger || e.sqlFunc || quote)) return r(quote ? 0.85 : 0.8, 'subquery');
+        if (e.danger) return r(0.8, 'dangerous-function');
+        if (prefix === 'none' && e.cmpLitLit && e.end >= t.length) return r(0.55, 'literal-comparison');
+        return null;
+      }
+      case 'f': {
+        // `iif(1=2,1,1/0)`, `elt(5953=5953,1)`, `sleep(5)` as the whole value
+        if (prefix !== 'none') return null;
+        const e = this.expr(p);
+        if (e === null || !this.wellFormed(p, e.end)) return null;
+        if (e.danger) return r(0.8, 'dangerous-function');
+        if (e.cmpLitLit && (e.sqlFunc || e.sub) && e.end >= t.length) return r(0.7, 'conditional-function');
+        // `concat(0x7e,version())`, `char(65)` alone: weak evidence
+        if (e.sqlFunc && e.kind === 'call' && e.end >= t.length) return r(0.3, 'sql-function');
+        return null;
+      }
+      default:
+        return null;
+    }
+  }
+
+  private keywordTail(p: number, prefix: 'quote' | 'num' | 'name' | 'none', depth: number): Judged | null {
+    const t = this.t;
+    const x = t[p]!;
+    const y = t[p + 1];
+    const quote = prefix === 'quote';
+    const weak = prefix === 'name' || prefix === 'none';
+    const r = (score: number, rule: string): Judged => ({ score, rule, at: p });
+    switch (x.w) {
+      case 'where':
+      case 'having': {
+        const e = this.expr(p + 1);
+        if (e === null) return null;
+        if (e.danger || e.sub) return r(0.9, 'where-injection');
+        if (e.cmpLitLit) return r(weak ? 0.6 : 0.9, 'where-tautology');
+        if (e.cmp) return r(weak ? 0.3 : 0.6, 'where-comparison');
+        return null;
+      }
+      case 'order by':
+      case 'group by': {
+        if (y === undefined) return null;
+        const z = t[p + 2];
+        const ends =
+          z === undefined ||
+          z.c === 'c' ||
+          z.c === ',' ||
+          z.c === ';' ||
+          z.c === '&' ||
+          z.c === 'U' ||
+          (z.c === 'k' && ['asc', 'desc', 'having', 'limit', 'into', 'procedure'].includes(z.w));
+        if (y.c === '1' && ends) return r(weak ? 0.5 : 0.85, 'order-by-number');
+        if ((y.c === 'n' || y.c === 'f') && z?.c === 'c') return r(quote ? 0.75 : 0.3, 'order-by-comment');
+        // `' group by a having 1=1--`
+        if ((y.c === 'n' || y.c === '1') && z?.c === 'k' && z.w === 'having') {
+          const h = this.keywordTail(p + 2, prefix, depth + 1);
+          if (h !== null) return h;
+        }
+        if (y.c === 'f' || y.c === '(') {
+          const e = this.expr(p + 1);
+          if (e !== null && (e.danger || e.sub || (e.sqlFunc && e.cmp)))
+            return r(weak ? 0.6 : 0.85, 'order-by-function');
+        }
+        return null;
+      }
+      case 'as': {
+        if (y?.c === 'n') return this.tail(p + 2, prefix, depth + 1);
+        return null;
+      }
+      case 'limit': {
+        const z = t[p + 2];
+        if (
+          y?.c === '1' &&
+          (z?.c === 'c' || z?.c === ',' || z?.c === 'U' || z?.w === 'into' || z?.w === 'procedure')
+        )
+          return r(weak ? 0.4 : 0.75, 'limit-injection');
+        return null;
+      }
+      case 'procedure':
+        return y?.c === 'f' && y.w === 'analyse' ? r(0.9, 'procedure-analyse') : null;
+      case 'into':
+        return y?.w === 'outfile' || y?.w === 'dumpfile' ? r(0.95, 'into-outfile') : null;
+      case 'select': {
+        if (!this.selectList(p + 1)) return null;
+        // a SELECT needs FROM or a SQL function / subquery / variable to be one
+        let from = false;
+        let func = false;
+        for (let j = p + 1; j < t.length; j++) {
+          const z = t[j]!;
+          if (z.c === 'k' && z.w === 'from') from = true;
+          else if (z.c === 'f' && (DANGER_FUNCS.has(z.w) || SQL_FUNCS.has(z.w))) func = true;
+          else if ((z.c === 'k' && z.w === 'select') || z.c === 'v') func = true;
+        }
+        if (!from && !func) return r(0.3, 'select-statement');
+        if (quote || prefix === 'num') return r(quote ? 0.8 : 0.6, 'inline-select');
+        return r(0.6, 'select-statement');
+      }
+      default:
+        if (this.statement(p)) {
+          if (quote || prefix === 'num') return r(quote ? 0.85 : 0.75, 'statement');
+          // a whole statement closed by `;` or a trailing comment: `DELETE FROM users;--`
+          const last = t[t.length - 1]!;
+          return r(last.c === 'c' || last.c === ';' ? 0.7 : 0.4, 'statement');
+        }
+        return null;
+    }
+  }
+
+  /**
+   * Shapes judged wherever they occur in the stream (not only at the breakout point).
+   * Returns the strongest one.
+   */
+  anywhere(): Judged | null {
+    const t = this.t;
+    let best: Judged | null = null;
+    const take = (score: number, rule: string, at: number) => {
+      if (best === null || score > best.score) best = { score, rule, at };
+    };
+    for (let i = 0; i < t.length; i++) {
+      const x = t[i]!;
+      const y = t[i + 1];
+      switch (x.c) {
+        case 'U':
+          if (y?.c === 'k' && y.w === 'select' && this.selectList(i + 2)) take(0.9, 'union-select', i);
+          else if (y?.c === '(' && t[i + 2]?.w === 'select' && this.selectList(i + 3))
+            take(0.9, 'union-select', i);
+          else if (y?.c === 'k' && y.w === 'select') take(0.4, 'union-select-fragment', i);
+          break;
+        case ';':
+          if (this.statement(i + 1)) take(0.85, 'stacked-query', i);
+          break;
+        case 'f':
+          if (DANGER_FUNCS.has(x.w)) {
+            const prev = t[i - 1];
+            const arg = t[i + 2];
+            const sqlArg =
+              arg !== undefined &&
+              (arg.c === '1' ||
+                arg.c === 's' ||
+                arg.c === 'f' ||
+                arg.c === '(' ||
+                arg.c === 'k' ||
+                arg.c === 'v');
+            const sqlPrev =
+              prev === undefined ||
+              prev.c === '&' ||
+              prev.c === 'o' ||
+              prev.c === ',' ||
+              prev.c === '(' ||
+              prev.c === ';' ||
+              (prev.c === 'k' &&
+                ['select', 'then', 'else', 'where', 'begin', 'by', 'exec', 'execute'].includes(prev.w));
+            // at the very start the call must be well formed: `sleep(5)`, `benchmark(9999,md5(1))`
+            const closes = t[i + 3]?.c === ')' || t[i + 3]?.c === ',' || arg?.c === 'f' || arg?.c === '(';
+            if (sqlArg && sqlPrev && (prev !== undefined || closes))
+              take(prev === undefined ? 0.8 : 0.85, 'dangerous-function', i);
+            else if (sqlArg) take(0.4, 'dangerous-function', i);
+            else if (prev === undefined && OOB_NAMES.has(x.w)) take(0.5, 'dangerous-function-name', i);
+          } else if (x.w !== 'if' && y?.c === '(') {
+            // PostgreSQL error-based cast: `f(…)::int`
+            const j = this.matchParen(i + 1);
+            if (t[j + 1]?.w === '::' && INT_TYPES.has(t[j + 2]?.w ?? '')) take(0.6, 'cast-error', i);
+          }
+          break;
+        case 'n':
+          if (OOB_NAMES.has(x.w)) {
+            const prev = t[i - 1];
+            if (prev !== undefined && prev.c === 'k' && (prev.w === 'exec' || prev.w === 'execute'))
+              take(0.9, 'exec-procedure', i);
+            else take(prev === undefined && t.length <= 3 ? 0.55 : 0.45, 'procedure-name', i);
+          } else if (i === 0 && t.length === 1 && isSpecificSystemTable(x.w)) take(0.5, 'system-table', i);
+          break;
+        case 'k':
+          if (x.w === 'waitfor' && (y?.w === 'delay' || y?.w === 'time') && t[i + 2]?.c === 's')
+            take(0.9, 'waitfor-delay', i);
+          else if (x.w === 'into' && (y?.w === 'outfile' || y?.w === 'dumpfile') && t[i + 2]?.c === 's')
+            take(0.9, 'into-outfile', i);
+          break;
+        case '&': {
+          const e = this.expr(i + 1);
+          if (e?.cmpLitLit) {
+            const a = t[i + 1]!;
+            const b = t[i + 3];
+            // the same literal on both sides of `=` is a tautology (or 1=1, and 'a'='a')
+            const same = b !== undefined && t[i + 2]?.w === '=' && a.w === b.w && a.c === b.c;
+            take(same ? 0.7 : 0.45, 'logic-tautology', i);
+          } else if (e?.danger) take(0.8, 'logic-dangerous-function', i);
+          break;
+        }
+        default:
+          break;
+      }
+    }
+    return best;
+  }
+}

@@ -1,0 +1,533 @@
+/**
+ * SQL lexer for the SQLi detector: turns a value into one-character token classes and folds them.
+ * Hand-written linear scanner (no regexes on input), bounded by `maxTokens`.
+ *
+ * Token classes:
+ *   s string        1 number/literal (also true/false/null)   n bareword / quoted identifier
+ *   k keyword       U set operator (union, intersect, except)  f function name (word followed by '(')
+ *   o operator      & logical operator (and, or, xor, &&, ||)  , comma   ( )   ; semicolon
+ *   c comment that ends the input (truncation)                 v variable (@x, @@version)
+ *   x anything else (unknown punctuation)
+ */
+
+export type TokClass =
+  | 's'
+  | '1'
+  | 'n'
+  | 'k'
+  | 'U'
+  | 'f'
+  | 'o'
+  | '&'
+  | ','
+  | '('
+  | ')'
+  | ';'
+  | 'c'
+  | 'v'
+  | 'x';
+
+export interface Tok {
+  c: TokClass;
+  /** Lower-cased text (words, operators); for strings the content without quotes. */
+  w: string;
+  /** Start offset in the lexed text. */
+  s: number;
+  /** For strings: false when the string ran to the end of input without its closing quote. */
+  closed?: boolean;
+}
+
+export interface LexResult {
+  toks: Tok[];
+  /** An inline comment sat between two words (`union/**\/select`), a classic evasion. */
+  inlineComment: boolean;
+  /** MySQL executable comment `/*! … *\/` seen. */
+  execComment: boolean;
+}
+
+const LOGIC = new Set(['and', 'or', 'xor', '&&', '||']);
+const SETOPS = new Set(['union', 'intersect', 'except']);
+const LITERAL_WORDS = new Set(['true', 'false', 'null', 'unknown']);
+/** Words that act as comparison / binary operators. */
+const WORD_OPS = new Set([
+  'like',
+  'rlike',
+  'regexp',
+  'ilike',
+  'similar',
+  'is',
+  'in',
+  'between',
+  'div',
+  'mod',
+  'sounds',
+  'glob',
+  'match',
+  'not',
+  'escape',
+  'collate',
+]);
+export const KEYWORDS = new Set([
+  'select',
+  'from',
+  'where',
+  'insert',
+  'into',
+  'update',
+  'delete',
+  'drop',
+  'create',
+  'alter',
+  'table',
+  'database',
+  'exec',
+  'execute',
+  'declare',
+  'set',
+  'values',
+  'having',
+  'group',
+  'order',
+  'by',
+  'limit',
+  'offset',
+  'procedure',
+  'case',
+  'when',
+  'then',
+  'else',
+  'end',
+  'begin',
+  'if',
+  'waitfor',
+  'delay',
+  'time',
+  'shutdown',
+  'truncate',
+  'grant',
+  'revoke',
+  'as',
+  'distinct',
+  'all',
+  'top',
+  'join',
+  'on',
+  'asc',
+  'desc',
+  'call',
+  'outfile',
+  'dumpfile',
+  'load',
+  'data',
+  'infile',
+  'exists',
+  'returns',
+  'language',
+  'function',
+  'replace',
+  'copy',
+  'program',
+  'dual',
+  'boolean',
+  'mode',
+  'fetch',
+  'rownum',
+  'use',
+  'show',
+  'describe',
+  'handler',
+  'open',
+  'pragma',
+  'attach',
+  'with',
+]);
+/** Keywords that are also functions when directly followed by '('. */
+const FUNC_KEYWORDS = new Set([
+  'if',
+  'replace',
+  'left',
+  'right',
+  'insert',
+  'database',
+  'user',
+  'char',
+  'values',
+  'time',
+  'load',
+  'schema',
+  'mod',
+  'match',
+  'exists',
+]);
+
+function isWordStart(ch: number): boolean {
+  // letters, _, $, and non-ASCII except the Unicode spaces
+  return (
+    (ch >= 97 && ch <= 122) || (ch >= 65 && ch <= 90) || ch === 95 || ch === 36 || (ch > 127 && !isSpace(ch))
+  );
+}
+function isWordChar(ch: number): boolean {
+  return isWordStart(ch) || (ch >= 48 && ch <= 57);
+}
+function isDigit(ch: number): boolean {
+  return ch >= 48 && ch <= 57;
+}
+function isHex(ch: number): boolean {
+  return isDigit(ch) || (ch >= 97 && ch <= 102) || (ch >= 65 && ch <= 70);
+}
+function isSpace(ch: number): boolean {
+  return (
+    ch === 32 ||
+    (ch >= 9 && ch <= 13) ||
+    ch === 160 ||
+    ch === 0 ||
+    ch === 0x1680 ||
+    (ch >= 0x2000 && ch <= 0x200b) ||
+    ch === 0x2028 ||
+    ch === 0x2029 ||
+    ch === 0x202f ||
+    ch === 0x205f ||
+    ch === 0x3000 ||
+    ch === 0xfeff
+  );
+}
+
+const TWO_CHAR_OPS = new Set([
+  '<=',
+  '>=',
+  '<>',
+  '!=',
+  '::',
+  ':=',
+  '<<',
+  '>>',
+  '->',
+  '@>',
+  '<@',
+  '~*',
+  '!~',
+  '^=',
+  '|/',
+  '=>',
+  '==',
+]);
+const OP_CHARS = '=<>+-*/%^|&~!:@?';
+
+/**
+ * Lex `text`. When `quote` is given, the text is taken to start inside a string opened with that
+ * quote (the value was placed into `'…'` by the application), so the first token is the string up
+ * to the first unescaped closing quote.
+ */
+export function lex(text: string, quote: '' | "'" | '"', maxTokens: number): LexResult {
+  const toks: Tok[] = [];
+  const n = text.length;
+  let i = 0;
+  let inlineComment = false;
+  let execComment = false;
+  let execDepth = 0;
+
+  if (quote !== '') {
+    const q = quote.charCodeAt(0);
+    let j = 0;
+    while (j < n) {
+      if (text.charCodeAt(j) === q) {
+        if (j + 1 < n && text.charCodeAt(j + 1) === q) {
+          j += 2;
+          continue;
+        }
+        break;
+      }
+      j++;
+    }
+    toks.push({ c: 's', w: text.slice(0, Math.min(j, 64)).toLowerCase(), s: 0, closed: j < n });
+    i = j + 1;
+  }
+
+  while (i < n && toks.length < maxTokens) {
+    const ch = text.charCodeAt(i);
+    if (isSpace(ch)) {
+      i++;
+      continue;
+    }
+    const start = i;
+    // Strings
+    if (ch === 39 || ch === 34) {
+      let j = i + 1;
+      while (j < n) {
+        const c2 = text.charCodeAt(j);
+        if (c2 === ch) {
+          if (j + 1 < n && text.charCodeAt(j + 1) === ch) {
+            j += 2;
+            continue;
+          }
+          break;
+        }
+        if (c2 === 92 && j + 1 < n) {
+          j += 2;
+          continue;
+        }
+        j++;
+      }
+      toks.push({ c: 's', w: text.slice(i + 1, Math.min(j, i + 65)).toLowerCase(), s: start, closed: j < n });
+      i = j + 1;
+      continue;
+    }
+    // Backtick / bracket quoted identifiers
+    if (ch === 96) {
+      let j = i + 1;
+      while (j < n && text.charCodeAt(j) !== 96) j++;
+      toks.push({ c: 'n', w: text.slice(i + 1, Math.min(j, i + 65)).toLowerCase(), s: start });
+      i = j + 1;
+      continue;
+    }
+    // Comments
+    if (ch === 45 && text.charCodeAt(i + 1) === 45) {
+      let j = i + 2;
+      while (j < n && text.charCodeAt(j) !== 10) j++;
+      pushComment(toks, text, j, start);
+      i = j;
+      continue;
+    }
+    if (ch === 35) {
+      let j = i + 1;
+      while (j < n && text.charCodeAt(j) !== 10) j++;
+      pushComment(toks, text, j, start);
+      i = j;
+      continue;
+    }
+    if (ch === 47 && text.charCodeAt(i + 1) === 42) {
+      if (text.charCodeAt(i + 2) === 33) {
+        // MySQL executable comment: the content is code.
+        execComment = true;
+        execDepth++;
+        i += 3;
+        while (i < n && isDigit(text.charCodeAt(i)) && i - start < 9) i++;
+        continue;
+      }
+      const close = text.indexOf('*/', i + 2);
+      const j = close < 0 ? n : close + 2;
+      const prev = toks[toks.length - 1];
+      if (prev !== undefined && nextNonSpace(text, j) < n) inlineComment = true;
+      pushComment(toks, text, j, start);
+      i = j;
+      continue;
+    }
+    if (ch === 42 && text.charCodeAt(i + 1) === 47 && execDepth > 0) {
+      execDepth--;
+      i += 2;
+      continue;
+    }
+    // Variables
+    if (ch === 64) {
+      let j = i + 1;
+      if (text.charCodeAt(j) === 64) j++;
+      if (j < n && isWordChar(text.charCodeAt(j))) {
+        while (j < n && (isWordChar(text.charCodeAt(j)) || text.charCodeAt(j) === 46)) j++;
+        toks.push({ c: 'v', w: text.slice(i, Math.min(j, i + 64)).toLowerCase(), s: start });
+        i = j;
+        continue;
+      }
+    }
+    // Numbers
+    if (isDigit(ch) || (ch === 46 && isDigit(text.charCodeAt(i + 1)))) {
+      let j = i;
+      const c1 = text.charCodeAt(i + 1) | 32;
+      if (ch === 48 && (c1 === 120 || c1 === 98) && i + 2 < n) {
+        j = i + 2;
+        while (j < n && isHex(text.charCodeAt(j))) j++;
+      } else {
+        while (j < n && isDigit(text.charCodeAt(j))) j++;
+        if (text.charCodeAt(j) === 46) {
+          j++;
+          while (j < n && isDigit(text.charCodeAt(j))) j++;
+        }
+        if ((text.charCodeAt(j) | 32) === 101 && j > i) {
+          let k = j + 1;
+          const sign = text.charCodeAt(k);
+          if (sign === 43 || sign === 45) k++;
+          if (isDigit(text.charCodeAt(k))) {
+            j = k;
+            while (j < n && isDigit(text.charCodeAt(j))) j++;
+          }
+        }
+      }
+      // MySQL `1.e(` / `1.e.tables`: a float with an empty exponent, used as a separator
+      if (
+        text.charCodeAt(j - 1) === 46 &&
+        (text.charCodeAt(j) | 32) === 101 &&
+        !isWordChar(text.charCodeAt(j + 1))
+      ) {
+        i = j + 1;
+        continue;
+      }
+      if (j < n && isWordChar(text.charCodeAt(j))) {
+        // Digits glued to letters: a keyword glued to a number (`1union`) splits, anything else is a word.
+        let k = j;
+        while (k < n && isWordChar(text.charCodeAt(k))) k++;
+        const tail = text.slice(j, k).toLowerCase();
+        if (LOGIC.has(tail) || SETOPS.has(tail) || KEYWORDS.has(tail)) {
+          toks.push({ c: '1', w: text.slice(i, Math.min(j, i + 64)).toLowerCase(), s: start });
+          i = j;
+          continue;
+        }
+        pushWord(toks, text, i, k);
+        i = k;
+        continue;
+      }
+      toks.push({ c: '1', w: text.slice(i, Math.min(j, i + 64)).toLowerCase(), s: start });
+      i = j;
+      continue;
+    }
+    // Words (with dotted qualification: dbms_lock.sleep, master..sysdatabases)
+    if (isWordStart(ch)) {
+      let j = i;
+      while (j < n) {
+        const c2 = text.charCodeAt(j);
+        if (isWordChar(c2)) j++;
+        else if (
+          c2 === 46 &&
+          j + 1 < n &&
+          (isWordStart(text.charCodeAt(j + 1)) || text.charCodeAt(j + 1) === 46)
+        )
+          j++;
+        else break;
+      }
+      pushWord(toks, text, i, j);
+      i = j;
+      continue;
+    }
+    if (ch === 44) {
+      toks.push({ c: ',', w: ',', s: start });
+      i++;
+      continue;
+    }
+    if (ch === 40 || ch === 41) {
+      toks.push({ c: ch === 40 ? '(' : ')', w: ch === 40 ? '(' : ')', s: start });
+      i++;
+      continue;
+    }
+    if (ch === 59) {
+      toks.push({ c: ';', w: ';', s: start });
+      i++;
+      continue;
+    }
+    if (OP_CHARS.includes(text[i]!)) {
+      const two = text.slice(i, i + 2);
+      if (two === '||' || two === '&&') {
+        toks.push({ c: '&', w: two, s: start });
+        i += 2;
+        continue;
+      }
+      if (text.slice(i, i + 3) === '<=>' || text.slice(i, i + 3) === '->>') {
+        toks.push({ c: 'o', w: text.slice(i, i + 3), s: start });
+        i += 3;
+        continue;
+      }
+      if (TWO_CHAR_OPS.has(two)) {
+        toks.push({ c: 'o', w: two, s: start });
+        i += 2;
+        continue;
+      }
+      toks.push({ c: 'o', w: text[i]!, s: start });
+      i++;
+      continue;
+    }
+    toks.push({ c: 'x', w: text[i]!, s: start });
+    i++;
+  }
+  return { toks, inlineComment, execComment };
+}
+
+function nextNonSpace(text: string, j: number): number {
+  while (j < text.length && isSpace(text.charCodeAt(j))) j++;
+  return j;
+}
+
+function pushComment(toks: Tok[], text: string, end: number, start: number): void {
+  // Only a comment that runs to the end of the input matters (truncation); others are whitespace.
+  if (nextNonSpace(text, end) >= text.length)
+    toks.push({ c: 'c', w: text.slice(start, start + 16).toLowerCase(), s: start });
+}
+
+function pushWord(toks: Tok[], text: string, i: number, j: number): void {
+  const w = text.slice(i, Math.min(j, i + 64)).toLowerCase();
+  let c: TokClass = 'n';
+  if (LOGIC.has(w)) c = '&';
+  else if (SETOPS.has(w)) c = 'U';
+  else if (LITERAL_WORDS.has(w)) c = '1';
+  else if (WORD_OPS.has(w)) c = 'o';
+  else if (KEYWORDS.has(w)) c = 'k';
+  toks.push({ c, w, s: i });
+}
+
+/**
+ * Fold the token stream: function detection, multi-word keywords, unary operators and arithmetic
+ * chains between operands. Comments that do not end the input were already dropped by the lexer.
+ */
+export function fold(toks: Tok[]): Tok[] {
+  const out: Tok[] = [];
+  for (let i = 0; i < toks.length; i++) {
+    let t = toks[i]!;
+    const next = toks[i + 1];
+    // word followed by '(' is a function call
+    if (
+      next?.c === '(' &&
+      (t.c === 'n' || (t.c === 'k' && FUNC_KEYWORDS.has(t.w)) || (t.c === 'o' && FUNC_KEYWORDS.has(t.w)))
+    ) {
+      t = { ...t, c: 'f' };
+    }
+    const prev = out[out.length - 1];
+    // multi-word keywords
+    if (prev !== undefined) {
+      if (prev.c === 'U' && (t.w === 'all' || t.w === 'distinct')) continue;
+      if (prev.c === 'k' && (prev.w === 'order' || prev.w === 'group') && t.w === 'by') {
+        out[out.length - 1] = { ...prev, w: `${prev.w} by` };
+        continue;
+      }
+      if (prev.c === 'o' && prev.w === 'not' && t.c === 'o') {
+        // `not like`, `not in`
+        out[out.length - 1] = { ...t, s: prev.s };
+        continue;
+      }
+      if (prev.c === 'o' && prev.w === 'is' && t.c === 'o' && t.w === 'not') continue;
+      if (prev.c === 'o' && prev.w === 'sounds' && t.w === 'like') continue;
+    }
+    // `union+all+select`: '+' next to a keyword is a space that was not decoded
+    if (
+      t.c === 'o' &&
+      t.w === '+' &&
+      (prev?.c === 'U' || prev?.c === 'k' || next?.c === 'U' || next?.c === 'k')
+    )
+      continue;
+    // unary operators: dropped when they cannot be binary
+    if (t.c === 'o' && (t.w === '-' || t.w === '+' || t.w === '~' || t.w === '!' || t.w === 'not')) {
+      if (
+        prev === undefined ||
+        prev.c === 'o' ||
+        prev.c === '&' ||
+        prev.c === '(' ||
+        prev.c === ',' ||
+        prev.c === 'k' ||
+        prev.c === ';'
+      ) {
+        continue;
+      }
+    }
+    // arithmetic between operands folds into the left operand
+    if (isOperandEnd(t) && prev !== undefined && prev.c === 'o' && ARITH.has(prev.w)) {
+      const left = out[out.length - 2];
+      if (left !== undefined && isOperandEnd(left) && t.c !== 'f') {
+        out.pop();
+        continue;
+      }
+    }
+    out.push(t);
+  }
+  return out;
+}
+
+const ARITH = new Set(['+', '-', '*', '/', '%', '^', '|', '&', '<<', '>>', 'div', 'mod', '::']);
+
+function isOperandEnd(t: Tok): boolean {
+  return t.c === '1' || t.c === 's' || t.c === 'n' || t.c === 'v';
+}

