@@ -133,6 +133,16 @@ const HANDLERS = new Set(
     'webkittransitionend pointerrawupdate scrollend securitypolicyviolation slotchange'
   ).split(' '),
 );
+/** A known handler, or a vendor-prefixed one (`onwebkit…`, `onmoz…`, `onms…`): new ones appear every year. */
+function knownHandler(name: string): boolean {
+  if (HANDLERS.has(name)) return true;
+  return (
+    name.length >= 8 &&
+    name.length <= 48 &&
+    (name.startsWith('webkit') || name.startsWith('moz') || name.startsWith('ms'))
+  );
+}
+
 /** Functions that evaluate code or are the classic proof of execution. */
 const JS_CALLS = [
   'alert',
@@ -146,6 +156,7 @@ const JS_CALLS = [
   'fromcharcode',
   'globaleval',
   'setimmediate',
+  'atob',
 ];
 /** DOM sinks and sources that scripts injected for XSS touch. */
 const DOM_SINKS = [
@@ -482,7 +493,7 @@ function scanHandlers(ctx: Ctx): void {
         let b = i - 1;
         while (b >= 0 && i - b < 8 && isSpace(s.charCodeAt(b))) b--;
         const quoted = b >= 0 && (isQuote(s.charCodeAt(b)) || s.charCodeAt(b) === 47);
-        let score = HANDLERS.has(name) ? 0.8 : ctx.paranoia >= 2 && name.length <= 30 ? 0.5 : 0;
+        let score = knownHandler(name) ? 0.8 : ctx.paranoia >= 2 && name.length <= 30 ? 0.5 : 0;
         if (score === 0 && quoted && name.length >= 5) score = 0.5;
         if (score > 0 && quoted) score += 0.1;
         if (score > 0) hit(ctx, score, i, k + 1, `attribute breakout (on${name}=)`);

@@ -1,0 +1,318 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { detectGlobalSchema } from '../../src/config/sections/detect.js';
+import {
+  compileExtractor,
+  type ExtractLimits,
+  type ExtractRequest,
+  type Extraction,
+  parseContentType,
+  sniffBody,
+} from '../../src/detect/extract.js';
+import { compileLocationRules } from '../../src/detect/profiles.js';
+import { DETECTOR_BIT } from '../../src/detect/registry.js';
+
+const defaults = detectGlobalSchema.parse({});
+
+function extractor(limits: Partial<ExtractLimits> = {}, headers = defaults.headers) {
+  return compileExtractor({
+    limits: { ...defaults.limits, ...limits },
+    headers,
+    inspectBody: true,
+    rules: compileLocationRules({ llm: 'off' }),
+    llmRules: compileLocationRules({ llm: 'guard' }),
+    llm: 'auto',
+  });
+}
+
+function req(url: string, headers: [string, string][] = [], body?: string | Buffer): ExtractRequest {
+  return {
+    method: body === undefined ? 'GET' : 'POST',
+    url,
+    rawHeaders: headers.flat(),
+    body: typeof body === 'string' ? Buffer.from(body) : body,
+  };
+}
+
+const at = (x: Extraction, location: string, source?: string) =>
+  x.values
+    .filter(
+      (v) => v.location === location && (source === undefined ? v.source !== 'key' : v.source === source),
+    )
+    .map((v) => v.value);
+
+describe('extract: URL', () => {
+  const run = extractor();
+  it('takes the decoded path and its unusual segments', () => {
+    const x = run(req('/users/1%27%20OR%201=1/orders'));
+    expect(at(x, 'path')).toEqual(["/users/1' OR 1=1/orders"]);
+    expect(at(x, 'path[1]')).toEqual(["1' OR 1=1"]);
+    expect(at(x, 'path[0]')).toEqual([]); // plain segments are covered by the whole path
+  });
+  it('takes every query parameter, repeated keys and bracket keys, values and keys', () => {
+    const x = run(req('/s?q=a+b&q=%3Cb%3E&user[$ne]=1&flag'));
+    expect(at(x, 'query.q', 'query')).toEqual(['a b', '<b>']);
+    expect(at(x, 'query.user[$ne]', 'key')).toEqual(['user[$ne]']);
+    expect(at(x, 'query.user[$ne]', 'query')).toEqual(['1']);
+    expect(at(x, 'query.flag', 'key')).toEqual([]); // plain names carry nothing to inspect
+  });
+  it('handles absolute-form targets and fragments', () => {
+    const x = run(req('http://example.com/a/b?x=1#frag'));
+    expect(at(x, 'query.x')).toEqual(['1']);
+    expect(at(x, 'path')).toEqual(['/a/b']);
+  });
+});
+
+describe('extract: headers and cookies', () => {
+  it('inspects app-facing headers and never credentials, hop-by-hop or structured ones', () => {
+    const x = extractor()(
+      req('/', [
+        ['User-Agent', 'curl/8'],
+        ['Referer', 'http://a/'],
+        ['X-Custom', 'v1'],
+        ['X-Custom', 'v2'],
+        ['FooHeader', 'f'],
+        ['Authorization', 'Bearer secret'],
+        ['X-Api-Key', 'k'],
+        ['X-Session-Token', 't'],
+        ['Accept', '*/*'],
+        ['Connection', 'keep-alive'],
+        ['Sec-Fetch-Mode', 'cors'],
+        ['Host', 'example.com'],
+      ]),
+    );
+    expect(at(x, 'header.user-agent')).toEqual(['curl/8']);
+    expect(at(x, 'header.referer')).toEqual(['http://a/']);
+    expect(at(x, 'header.x-custom')).toEqual(['v1', 'v2']);
+    expect(at(x, 'header.fooheader')).toEqual(['f']);
+    const locations = x.values.map((v) => v.location);
+    for (const never of [
+      'authorization',
+      'x-api-key',
+      'x-session-token',
+      'accept',
+      'connection',
+      'sec-fetch-mode',
+      'host',
+    ]) {
+      expect(locations).not.toContain(`header.${never}`);
+    }
+  });
+  it('narrows to configured headers', () => {
+    const x = extractor(
+      {},
+      { include: ['user-agent', 'x-*'], exclude: ['x-trace'] },
+    )(
+      req('/', [
+        ['User-Agent', 'a'],
+        ['Referer', 'b'],
+        ['X-One', 'c'],
+        ['X-Trace', 'd'],
+      ]),
+    );
+    expect(x.values.map((v) => v.location).sort()).toEqual(['header.user-agent', 'header.x-one']);
+  });
+  it('parses cookies into names and decoded values', () => {
+    const x = extractor()(req('/', [['Cookie', 'sid=abc; pref=%3Cb%3E; flag']]));
+    expect(at(x, 'cookie.pref', 'cookie')).toEqual(['<b>']);
+    expect(at(x, 'cookie.sid', 'key')).toEqual([]);
+    expect(at(extractor()(req('/', [['Cookie', '<x>=1']])), 'cookie.<x>', 'key')).toEqual(['<x>']);
+  });
+});
+
+describe('extract: JSON bodies', () => {
+  const run = extractor({ maxDepth: 4 });
+  const json = (body: string, type = 'application/json') => run(req('/', [['Content-Type', type]], body));
+  it('yields every key and string leaf with its JSON path', () => {
+    const x = json('{"a":{"b":[1,"x",{"c d":"y"}]},"$ne":"z","n":5,"t":true}');
+    expect(at(x, 'body.$.a.b[1]')).toEqual(['x']);
+    expect(at(x, "body.$.a.b[2]['c d']", 'body')).toEqual(['y']);
+    expect(at(x, 'body.$.$ne', 'key')).toEqual(['$ne']);
+    expect(at(x, 'body.$.$ne', 'body')).toEqual(['z']);
+    expect(at(x, 'body.$.n', 'key')).toEqual([]); // plain keys carry nothing to inspect
+    expect(at(x, 'body.$.n', 'body')).toEqual([]); // numbers carry nothing to inspect
+    expect(x.malformedJson).toBe(false);
+  });
+  it('decodes JSON string escapes', () => {
+    expect(at(json('{"q":"\\u003cscript\\u003e \\"x\\" \\n"}'), 'body.$.q')).toEqual(['<script> "x" \n']);
+  });
+  it('keeps duplicate keys and keys differing only in case (no overwrite)', () => {
+    const x = json('{"role":"user","role":"admin","Role":"root"}');
+    expect(at(x, 'body.$.role', 'body')).toEqual(['user', 'admin']);
+    expect(at(x, 'body.$.Role', 'body')).toEqual(['root']);
+  });
+  it('reads vendor JSON types and a charset', () => {
+    expect(at(json('{"a":"b"}', 'application/vnd.api+json; charset=utf-8'), 'body.$.a')).toEqual(['b']);
+    const utf16 = Buffer.from('{"a":"é"}', 'utf16le');
+    expect(
+      at(run(req('/', [['Content-Type', 'application/json; charset=utf-16le']], utf16)), 'body.$.a'),
+    ).toEqual(['é']);
+  });
+  it('reports nesting beyond the limit and still inspects what is above it', () => {
+    const x = json('{"top":"t","a":[[[[[[["deep"]]]]]]]}');
+    expect(at(x, 'body.$.top')).toEqual(['t']);
+    expect(x.values.some((v) => v.value === 'deep')).toBe(false);
+    expect(x.findings.map((f) => `${f.category}/${f.subtype}`)).toEqual([
+      'resource-consumption/deep-nesting',
+    ]);
+    expect(x.malformedJson).toBe(false);
+  });
+  it('survives very deep nesting without recursion', () => {
+    const x = json(`${'['.repeat(100_000)}${']'.repeat(100_000)}`);
+    expect(x.findings[0]?.subtype).toBe('deep-nesting');
+    expect(x.malformedJson).toBe(false);
+  });
+  it('flags malformed JSON on a JSON content type and inspects the raw text', () => {
+    for (const bad of ['{"a":', '{"a" 1}', "{'a':1}", '{"a":1}}', '[1,]x', '{"a":"\u0001"}', '{"a":tru}']) {
+      const x = json(bad);
+      expect(x.malformedJson, bad).toBe(true);
+      expect(at(x, 'body'), bad).toEqual([bad]);
+    }
+  });
+  it('does not flag malformed JSON without a declared JSON type', () => {
+    const x = run(req('/', [], '{"a": oops'));
+    expect(x.malformedJson).toBe(false);
+    expect(at(x, 'body')).toContain('{"a": oops');
+  });
+  it('parses every declared type when Content-Type is duplicated (no parser confusion)', () => {
+    const x = run(
+      req(
+        '/',
+        [
+          ['Content-Type', 'text/plain'],
+          ['Content-Type', 'application/json'],
+        ],
+        '{"q":"v"}',
+      ),
+    );
+    expect(at(x, 'body.$.q')).toEqual(['v']);
+    expect(at(x, 'body')).toEqual(['{"q":"v"}']);
+  });
+});
+
+describe('extract: other bodies', () => {
+  const run = extractor({ multipartFileBytes: 8 });
+  it('reads form bodies', () => {
+    const x = run(req('/', [['Content-Type', 'application/x-www-form-urlencoded']], 'a=1+2&b=%3Cx%3E&a=3'));
+    expect(at(x, 'body.a', 'body')).toEqual(['1 2', '3']);
+    expect(at(x, 'body.b', 'body')).toEqual(['<x>']);
+  });
+  it('reads multipart fields, file names and the first bytes of files', () => {
+    const body = [
+      '--XyZ',
+      'Content-Disposition: form-data; name="title"',
+      '',
+      'hello world',
+      '--XyZ',
+      'Content-Disposition: form-data; name="upload"; filename="../../etc/passwd"',
+      'Content-Type: text/plain',
+      '',
+      '0123456789abcdef',
+      '--XyZ--',
+      '',
+    ].join('\r\n');
+    const x = run(req('/', [['Content-Type', 'multipart/form-data; boundary=XyZ']], body));
+    expect(at(x, 'body.title', 'body')).toEqual(['hello world']);
+    expect(at(x, 'body.upload.filename')).toEqual(['../../etc/passwd']);
+    expect(at(x, 'body.upload', 'body')).toEqual(['01234567']);
+  });
+  it('skips binary file contents', () => {
+    const body = Buffer.concat([
+      Buffer.from('--b\r\nContent-Disposition: form-data; name="f"; filename="a.png"\r\n\r\n'),
+      Buffer.from([0x89, 0x50, 0x00, 0x01]),
+      Buffer.from('\r\n--b--\r\n'),
+    ]);
+    const x = run(req('/', [['Content-Type', 'multipart/form-data; boundary=b']], body));
+    expect(at(x, 'body.f.filename')).toEqual(['a.png']);
+    expect(at(x, 'body.f', 'body')).toEqual([]);
+  });
+  it('reads XML text and attributes, and gives the raw document to xxe only', () => {
+    const doc =
+      '<?xml version="1.0"?><!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]><order id="7"><!-- c --><item>&x;</item><note><![CDATA[<b>hi</b>]]></note></order>';
+    const x = run(req('/', [['Content-Type', 'application/xml']], doc));
+    expect(at(x, 'body./order/@id')).toEqual(['7']);
+    expect(at(x, 'body./order/item')).toEqual(['&x;']);
+    expect(at(x, 'body./order/note')).toEqual(['<b>hi</b>']);
+    const raw = x.values.filter((v) => v.location === 'body');
+    expect(raw).toHaveLength(1);
+    expect(raw[0].mask).toBe(DETECTOR_BIT.xxe);
+  });
+  it('reads text/plain as one value', () => {
+    expect(at(run(req('/', [['Content-Type', 'text/plain']], 'just text')), 'body')).toEqual(['just text']);
+  });
+  it('skips declared binary bodies', () => {
+    expect(run(req('/', [['Content-Type', 'image/png']], 'x=<script>')).values).toEqual([]);
+  });
+  it('sniffs bodies without a Content-Type', () => {
+    expect(sniffBody(' {"a":1}')).toBe('json');
+    expect(sniffBody('<a/>')).toBe('xml');
+    expect(sniffBody('a=1&b=2')).toBe('form');
+    expect(sniffBody('hello')).toBe('text');
+    expect(at(run(req('/', [], 'a=1&b=%3C')), 'body.b')).toEqual(['<']);
+  });
+  it('parses content types', () => {
+    expect(parseContentType('Multipart/Form-Data; boundary="a b"')).toEqual({
+      kind: 'multipart',
+      boundary: 'a b',
+      charset: undefined,
+    });
+    expect(parseContentType('application/problem+json').kind).toBe('json');
+    expect(parseContentType('application/soap+xml').kind).toBe('xml');
+    expect(parseContentType('application/octet-stream').kind).toBe('binary');
+  });
+});
+
+describe('extract: limits', () => {
+  it('stops at maxValues and reports it', () => {
+    const body = JSON.stringify(Object.fromEntries(Array.from({ length: 100 }, (_, i) => [`k${i}`, 'v'])));
+    const x = extractor({ maxValues: 10 })(req('/', [['Content-Type', 'application/json']], body));
+    expect(x.values.length).toBe(10);
+    expect(x.findings.map((f) => f.subtype)).toContain('oversized-payload');
+    expect(x.malformedJson).toBe(false);
+  });
+  it('does not report truncation when told not to', () => {
+    const x = extractor({ maxValues: 1, reportTruncation: false })(req('/?a=1&b=2'));
+    expect(x.findings).toEqual([]);
+  });
+  it('splits long values into overlapping windows so padding cannot hide a payload', () => {
+    const long = `${'a'.repeat(10_000)}<script>`;
+    const x = extractor({ maxValueLength: 4096 })(req('/', [['Content-Type', 'text/plain']], long));
+    const windows = at(x, 'body');
+    expect(windows.length).toBe(3);
+    expect(windows.every((w) => w.length <= 4096)).toBe(true);
+    expect(windows.at(-1)?.endsWith('<script>')).toBe(true);
+  });
+  it('caps bytes inspected', () => {
+    const x = extractor({ maxBytes: 100 })(req('/', [['Content-Type', 'text/plain']], 'x'.repeat(1000)));
+    const total = x.values.reduce((n, v) => n + v.value.length, 0);
+    expect(total).toBeLessThanOrEqual(100);
+    expect(x.findings.map((f) => f.subtype)).toContain('oversized-payload');
+  });
+  it('never throws on arbitrary bodies, targets and headers (fuzz)', () => {
+    const run = extractor({ maxDepth: 8 });
+    const types = fc.constantFrom(
+      'application/json',
+      'application/x-www-form-urlencoded',
+      'multipart/form-data; boundary=b',
+      'multipart/form-data',
+      'application/xml',
+      'text/plain',
+      '',
+    );
+    const bodyChars = fc.constantFrom(...'{}[]":,\\u0 <>/=&?!-b\r\n%'.split(''), '--b', '<![CDATA[', '<!--');
+    fc.assert(
+      fc.property(
+        fc.string({ maxLength: 60 }),
+        types,
+        fc.array(bodyChars, { maxLength: 200 }).map((a) => a.join('')),
+        (url, type, body) => {
+          const headers: [string, string][] = type ? [['Content-Type', type]] : [];
+          const x = run(req(`/${url}`, headers, body));
+          expect(Array.isArray(x.values)).toBe(true);
+          for (const v of x.values) expect(typeof v.value).toBe('string');
+        },
+      ),
+      { numRuns: 1500 },
+    );
+  });
+});
