@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { registerConfigCommand } from './config.js';
 import { registerDemoCommand } from './demo.js';
 import { registerGatewayCommand } from './gateway.js';
+import { registerScanCommand } from './scan.js';
 
 export function buildProgram(): Command {
   const program = new Command();
@@ -13,6 +14,7 @@ export function buildProgram(): Command {
   registerGatewayCommand(program);
   registerConfigCommand(program);
   registerDemoCommand(program);
+  registerScanCommand(program);
   return program;
 }
 

@@ -87,7 +87,7 @@ export const CATEGORY_IDS = Object.keys(TAXONOMY) as CategoryId[];
 
 export function isThreat(category: string, subtype: string): boolean {
   const subtypes = (TAXONOMY as Record<string, readonly string[]>)[category];
-  return subtypes?.includes(subtype);
+  return subtypes?.includes(subtype) ?? false;
 }
 
 const SEVERITY_RANK: Record<Severity, number> = { critical: 4, high: 3, medium: 2, low: 1, info: 0 };
