@@ -1,9 +1,11 @@
 // Gateway benchmark: the demo upstream directly, a bare undici pass-through proxy, Palisade with
 // every control off, and Palisade with the default protection profile, measured in one run on
 // the same machine. Load comes from this process; each target runs in its own process.
+import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { SignJWT } from 'jose';
 import { stringify } from 'yaml';
 import { latencyAtRate, peak, type Workload } from './lib/load.js';
 import { machine } from './lib/machine.js';
@@ -18,6 +20,7 @@ const PORTS = {
   'bare-proxy': 18081,
   'palisade-off': 18082,
   'palisade-default': 18083,
+  'palisade-openapi-jwt': 18084,
 } as const;
 type Target = keyof typeof PORTS;
 const TARGETS = Object.keys(PORTS) as Target[];
@@ -56,6 +59,21 @@ export const WORKLOADS: Workload[] = [
   },
 ];
 
+const JWT_SECRET = randomBytes(32).toString('base64url');
+
+/** The default profile plus the OpenAPI positive model and JWT verification on the REST route. */
+function openApiJwtConfig(port: number, upstream: string) {
+  const config = palisadeConfig('block', port, upstream);
+  config.routes[1].policy = {
+    openapi: { spec: join(root, 'examples/demo-upstream/openapi.yaml') },
+    auth: { providers: ['bench'] },
+  };
+  return {
+    ...config,
+    policy: { auth: { providers: { bench: { type: 'jwt', secret: JWT_SECRET, algorithms: ['HS256'] } } } },
+  };
+}
+
 function palisadeConfig(mode: 'off' | 'block', port: number, upstream: string) {
   return {
     mode,
@@ -65,8 +83,8 @@ function palisadeConfig(mode: 'off' | 'block', port: number, upstream: string) {
     events: { store: 'sqlite', path: join(tmp, `events-${mode}.db`) },
     upstreams: { demo: { targets: [upstream] } },
     routes: [
-      { name: 'chat', upstream: 'demo', match: { pathPrefix: '/v1' } },
-      { name: 'api', upstream: 'demo', match: { pathPrefix: '/api' } },
+      { name: 'chat', upstream: 'demo', match: { pathPrefix: '/v1' }, llm: { format: 'auto' } },
+      { name: 'api', upstream: 'demo', match: { pathPrefix: '/api' } } as Record<string, unknown>,
     ],
   };
 }
@@ -90,12 +108,14 @@ async function main() {
       /ready/,
       root,
     );
-    for (const [target, mode] of [
-      ['palisade-off', 'off'],
-      ['palisade-default', 'block'],
-    ] as const) {
+    const configs: [Target, unknown][] = [
+      ['palisade-off', palisadeConfig('off', PORTS['palisade-off'], upstreamUrl)],
+      ['palisade-default', palisadeConfig('block', PORTS['palisade-default'], upstreamUrl)],
+      ['palisade-openapi-jwt', openApiJwtConfig(PORTS['palisade-openapi-jwt'], upstreamUrl)],
+    ];
+    for (const [target, config] of configs) {
       const file = join(tmp, `${target}.yaml`);
-      writeFileSync(file, stringify(palisadeConfig(mode, PORTS[target], upstreamUrl)));
+      writeFileSync(file, stringify(config));
       procs[target] = await startProc(
         node,
         [join(root, 'bin/palisade.js'), 'gateway', '--config', file],
@@ -105,9 +125,20 @@ async function main() {
       );
     }
     const base = (t: Target) => `http://127.0.0.1:${t === 'direct' ? 18090 : PORTS[t]}`;
+    const token = await new SignJWT({ roles: ['user'] })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setSubject('bench-user')
+      .setIssuedAt()
+      .setExpirationTime('2h')
+      .sign(Buffer.from(JWT_SECRET));
+    // Only the OpenAPI+JWT target checks the token; sending it to every target keeps requests identical.
+    const withAuth = (w: Workload): Workload => ({
+      ...w,
+      headers: { ...w.headers, authorization: `Bearer ${token}` },
+    });
     const rows: Record<string, unknown>[] = [];
     const summary: Record<string, unknown>[] = [];
-    for (const w of WORKLOADS) {
+    for (const w of WORKLOADS.map(withAuth)) {
       const peaks = {} as Record<Target, number>;
       for (const t of TARGETS) {
         await peak(base(t), w, connections, 1); // warm-up
@@ -143,6 +174,10 @@ async function main() {
           Math.round((peaks['palisade-off'] / peaks['bare-proxy']) * 1000) / 1000,
         added_p50_ms_vs_direct: Math.round((def.p50_ms - lat.direct.p50_ms) * 1000) / 1000,
         added_p99_ms_vs_direct: Math.round((def.p99_ms - lat.direct.p99_ms) * 1000) / 1000,
+        openapi_jwt_added_p50_ms_vs_default:
+          Math.round((lat['palisade-openapi-jwt'].p50_ms - def.p50_ms) * 1000) / 1000,
+        openapi_jwt_added_p50_ms_vs_direct:
+          Math.round((lat['palisade-openapi-jwt'].p50_ms - lat.direct.p50_ms) * 1000) / 1000,
         bare_added_p50_ms_vs_direct: Math.round((lat['bare-proxy'].p50_ms - lat.direct.p50_ms) * 1000) / 1000,
       });
     }
@@ -151,7 +186,9 @@ async function main() {
       date: new Date().toISOString(),
       machine: machine(),
       method: `autocannon closed loop, ${connections} connections, ${seconds}s per peak (after 1s warm-up); latency open loop at half of palisade-default's peak, same offered rate for every target, sub-ms timing from the load process; each target in its own process`,
-      targets: { 'palisade-peak-rss-mb': procs['palisade-default']!.peakRssMb() },
+      peak_rss_mb: Object.fromEntries(
+        TARGETS.filter((t) => t !== 'direct').map((t) => [t, procs[t]!.peakRssMb()]),
+      ),
       rows,
       summary,
     };

@@ -2,8 +2,14 @@
  * Path traversal and local file access in one value: a value that climbs out of its directory
  * (`../`, `..\`, `....//`, `..;/`, `0x2e0x2e/` residues), names a sensitive absolute path
  * (/etc/passwd, /proc/self/environ, ~/.ssh, ~/.aws/credentials, C:\Windows\win.ini, a Hugging Face
- * token…), uses a `file:` URL, a UNC share, or carries a NUL byte. This is also the "model file /
- * artifact download" case: an API serving files by name must only get relative, inward names.
+ * token…), uses a `file:` URL, a UNC share or Win32 device path, an NTFS stream (`::$DATA`), or
+ * carries a NUL byte. This is also the "model file / artifact download" case: an API serving files
+ * by name must only get relative, inward names.
+ * Without any traversal, a file name whose kind is never meant to be served is also reported:
+ * database dumps (`backup.sql.gz`), backups and editor swaps (`x.php.bak`, `x~`, `.swp`), private
+ * keys, framework logs (`/wp-content/debug.log`). Strongest in the URL path, then in a field named
+ * like a file (`file`, `download`…); in other fields only archived dumps fire at paranoia 1 —
+ * `report.sql` in an ordinary field, any `.log`, `.ini`/`.conf`/`.pem` wait for paranoia 2.
  * One linear pass over a normalised copy of the first 64 KB.
  */
 import type { Finding } from '../core/findings.js';
@@ -35,6 +41,22 @@ const SENSITIVE: readonly string[] = [
   '/etc/hosts',
   '/etc/issue',
   '/etc/crontab',
+  '/etc/cron.d/',
+  '/etc/environment',
+  '/etc/profile',
+  '/etc/fstab',
+  '/etc/resolv.conf',
+  '/etc/hostname',
+  '/etc/os-release',
+  '/etc/motd',
+  '/etc/ld.so.preload',
+  '/etc/pam.d/',
+  '/etc/security/',
+  '/etc/systemd/',
+  '/etc/docker/',
+  '/etc/postgresql/',
+  '/etc/redis/',
+  '/etc/php/',
   '/etc/ssh/',
   '/etc/mysql/',
   '/etc/apache2/',
@@ -358,6 +380,88 @@ function findBare(n: string): { name: string; at: number } | undefined {
   return undefined;
 }
 
+/** Backup, dump, editor-swap and key files: never meant to be served from a web root. */
+const BACKUP_SUFFIXES = ['.bak', '.old', '.orig', '.swp', '.swo', '.save', '.backup', '.bkp', '.dump', '~'];
+const ARCHIVE_SUFFIXES = ['.gz', '.zip', '.bz2', '.7z', '.tar', '.tgz', '.xz', '.rar'];
+const KEY_SUFFIXES = ['.key', '.p12', '.pfx', '.ppk', '.jks', '.keystore', '.kdbx'];
+/** Log files that frameworks leave in the web root (WordPress debug.log, PHP error_log…). */
+const LOG_NAMES = new Set([
+  'debug.log',
+  'error.log',
+  'errors.log',
+  'access.log',
+  'error_log',
+  'access_log',
+  'php_errors.log',
+  'php_error.log',
+  'laravel.log',
+  'npm-debug.log',
+  'yarn-error.log',
+  'install.log',
+  'wp-debug.log',
+]);
+const CONFIG_SUFFIXES = ['.ini', '.conf', '.cfg', '.config', '.inc'];
+
+/**
+ * How sensitive a file name is by its kind, without any traversal: `dump` / `dump-archive`
+ * (database dumps, `db.sql`, `backup.sql.gz`), `backup` (`x.php.bak`, `x~`, `.swp`), `key`, `log` (well-known log names),
+ * `anylog` (any `.log`), `config`. Undefined for ordinary names.
+ */
+function fileKind(name: string): string | undefined {
+  if (name.length < 3 || name.length > 255) return undefined;
+  if (LOG_NAMES.has(name)) return 'log';
+  if (name.indexOf('.') < 0) return undefined;
+  let base = name;
+  let archived = false;
+  for (const a of ARCHIVE_SUFFIXES) {
+    if (base.endsWith(a)) {
+      base = base.slice(0, -a.length);
+      archived = true;
+      break;
+    }
+  }
+  if (
+    base.endsWith('.sql') ||
+    base.endsWith('.sql~') ||
+    base.endsWith('.sqlite') ||
+    base.endsWith('.sqlite3') ||
+    base.endsWith('.db') ||
+    base.endsWith('.mdb')
+  )
+    return archived ? 'dump-archive' : 'dump';
+  for (const b of BACKUP_SUFFIXES) if (base.endsWith(b) && base.length > b.length + 1) return 'backup';
+  for (const k of KEY_SUFFIXES) if (base.endsWith(k) && base.length > k.length) return 'key';
+  if (base.endsWith('.pem') && base.length > 4) return 'config';
+  if (LOG_NAMES.has(base)) return 'log';
+  if (base.endsWith('.log')) return 'anylog';
+  for (const c of CONFIG_SUFFIXES) if (base.endsWith(c) && base.length > c.length) return 'config';
+  return undefined;
+}
+
+/** The last path segment of a single-token value (no spaces), query and fragment removed. */
+function lastSegment(n: string): string | undefined {
+  let end = n.length;
+  const q = n.indexOf('?');
+  if (q >= 0) end = q;
+  const h = n.indexOf('#');
+  if (h >= 0 && h < end) end = h;
+  if (end === 0 || end > 1024) return undefined;
+  for (let i = 0; i < end; i++) if (isSpace(n.charCodeAt(i))) return undefined;
+  const slash = n.lastIndexOf('/', end - 1);
+  return n.slice(slash + 1, end);
+}
+
+/** Strength of a sensitive file kind: in the URL path, in a field that names a file, elsewhere. */
+const KIND_SCORE: Record<string, readonly [number, number, number]> = {
+  'dump-archive': [0.65, 0.6, 0.5],
+  dump: [0.65, 0.6, 0.4],
+  key: [0.65, 0.6, 0.45],
+  backup: [0.6, 0.55, 0.4],
+  log: [0.6, 0.55, 0.4],
+  anylog: [0.45, 0.4, 0.3],
+  config: [0.45, 0.4, 0.3],
+};
+
 function analyze(input: InspectedValue, paranoia: Paranoia): Hit | undefined {
   const raw = input.value.length > MAX_SCAN ? input.value.slice(0, MAX_SCAN) : input.value;
   const n = normalizePath(raw);
@@ -415,8 +519,56 @@ function analyze(input: InspectedValue, paranoia: Paranoia): Hit | undefined {
     hit(prose ? 0.45 : 0.75, file, 'file: URL');
   }
   if (/^\/\/[a-z0-9][a-z0-9.-]*\/[a-z0-9$]/.test(n) && raw.startsWith('\\\\')) hit(0.7, 0, 'UNC share path');
+  // Win32 device and long-path namespaces (`\\?\C:\…`, `\\.\PhysicalDrive0`, `\\?\UNC\host\…`)
+  if ((n.startsWith('//?/') || n.startsWith('//./')) && n.length > 5) hit(0.7, 0, 'Win32 device path');
   if (/^[a-z]:\/[a-z]/.test(n) && !prose) {
     hit(paranoia >= 2 || input.profile === 'identifier' ? 0.6 : 0.45, 0, 'absolute Windows path');
+  }
+  // a backup, dump, key or log file asked for by name (`/wp-content/debug.log`, `?f=db.sql.gz`)
+  if (!prose) {
+    const seg = lastSegment(n);
+    const kind = seg === undefined ? undefined : fileKind(seg);
+    if (kind !== undefined) {
+      const [inPath, inFileField, elsewhere] = KIND_SCORE[kind];
+      const score = input.source === 'path' ? inPath : fileField(input.location) ? inFileField : elsewhere;
+      if (score >= REPORT) hit(score, Math.max(0, n.length - (seg?.length ?? 0)), `sensitive file ${seg}`);
+    }
+    // shell redirection into a system directory (`>/tmp/x`, `< /etc/hosts`)
+    let r = 0;
+    while (
+      r < n.length &&
+      r < 4 &&
+      (n.charCodeAt(r) === 62 || n.charCodeAt(r) === 60 || isSpace(n.charCodeAt(r)))
+    )
+      r++;
+    if (
+      r > 0 &&
+      r < n.length &&
+      n.charCodeAt(r) === 47 &&
+      n.charCodeAt(0) !== 47 &&
+      !isSpace(n.charCodeAt(0))
+    ) {
+      if (SYSTEM_ROOTS.some((root) => n.startsWith(root, r)))
+        hit(0.6, 0, 'redirection into a system directory');
+    }
+    // Windows alternate data streams (`index.asp::$DATA`): source disclosure on IIS
+    const ads = n.indexOf('::$');
+    if (ads > 0 && (n.startsWith('data', ads + 3) || n.startsWith('index_allocation', ads + 3)))
+      hit(0.7, ads, 'NTFS alternate data stream');
+    // a name that starts with a well-known sensitive file whose slashes a filter removed (`web-infweb.xml`)
+    if (target === undefined && BARE_SENSITIVE.some((b) => n.startsWith(b))) hit(0.6, 0, 'sensitive name');
+    // `/aaaa…a` (hundreds of one character): a buffer-overflow probe of a path parser, paranoia 2
+    if (n.charCodeAt(0) === 47 && n.length >= 129) {
+      let same = 1;
+      const c1 = n.charCodeAt(1);
+      while (same < 256 && same + 1 < n.length && n.charCodeAt(same + 1) === c1) same++;
+      if (same >= 128 && isAlnum(c1)) hit(0.4, 0, 'overlong path segment');
+    }
+    // an unrendered traversal template from a scanner (`//{file}`, `..{file}`): paranoia 2
+    const tpl = n.indexOf('{file}');
+    const b1 = tpl > 0 ? n.charCodeAt(tpl - 1) : 0;
+    const b2 = tpl > 1 ? n.charCodeAt(tpl - 2) : 0;
+    if (b1 === 46 || (b1 === 47 && (b2 === 47 || b2 === 46))) hit(0.4, tpl, 'traversal template placeholder');
   }
   // a dot-directory requested in the URL path (/.git/, /.env, /.aws/…), except /.well-known/
   if (input.source === 'path') {
@@ -424,6 +576,10 @@ function analyze(input: InspectedValue, paranoia: Paranoia): Hit | undefined {
     if (seg >= 0 && isAlnum(n.charCodeAt(seg + 2)) && !n.startsWith('well-known', seg + 2)) {
       hit(0.6, seg, 'hidden file or directory requested');
     }
+    // Vite dev server file-system access (`/@fs/etc/passwd?raw`) and its NUL escape `__x00__`
+    if (n.startsWith('/@fs/')) hit(0.7, 0, 'dev server file-system access');
+    const x00 = n.indexOf('__x00__');
+    if (x00 >= 0) hit(0.55, x00, 'escaped NUL byte in a path');
   }
   return best;
 }

