@@ -13,8 +13,12 @@
  * Limits:
  * - Quotes are not string delimiters (the application's quoting is unknown), so a separator inside
  *   quotes counts; `;`/`|` followed by an ambiguous word in a short value is reported.
- * - A lone command without separator (`id`, `whoami`) is only flagged at paranoia 3; commands
- *   outside the built-in lists (hundreds of rarer Unix tools) are not recognised at all.
+ * - A lone command without separator (`id`, `whoami`) is only flagged at paranoia 3. Commands
+ *   outside the built-in lists (here and in ./cmdi/tools.ts) are recognised only from a `bin`/`sbin`
+ *   directory path (`; /opt/x/bin/run`) or inside `$(…)` with a flag or path argument; names that
+ *   are also words (`top`, `column`, `make`) need a strong separator and shell-like arguments.
+ * - Commands behind a variable or alias are resolved only when the assignment is in the same
+ *   value (`a=nc&&$a -e sh`, `alias x=curl;x host`).
  * - Text tables (`| a | b |`) disable `|` as a separator; an attack hidden in such a table with
  *   only pipes is missed.
  * - Parameter expansions without a command (`${x#y}`, `$[1+1]`) and SMTP/IMAP command injection
@@ -23,6 +27,7 @@
 import type { Finding } from '../core/findings.js';
 import type { Severity } from '../core/taxonomy.js';
 import { lexShell, type ShellTok } from './cmdi/lexer.js';
+import { RARE_TOOLS, WORDY_TOOLS } from './cmdi/tools.js';
 import type { ContentProfile, DetectorOptions, InspectedValue, Paranoia, ValueDetector } from './types.js';
 
 export const CMDI_MAX_INPUT = 64 * 1024;
@@ -410,6 +415,15 @@ const PREFIX = new Set([
   'env',
   'timeout',
   'eval',
+  'strace',
+  'ltrace',
+  'doas',
+  'setsid',
+  'stdbuf',
+  'unbuffer',
+  'torsocks',
+  'proxychains',
+  'proxychains4',
 ]);
 /** Command names that make the next words inline code to run. */
 const INTERPRETER_FLAGS: Record<string, string[]> = {
@@ -581,6 +595,53 @@ function commandName(w: string): string {
   return x;
 }
 
+/** Versioned interpreter/compiler names (`python3.10`, `gcc7.4`, `php8`) fall back to the base name. */
+function knownCommand(name: string): 'strong' | 'weak' | null {
+  if (STRONG.has(name)) return 'strong';
+  if (WEAK.has(name) || RARE_TOOLS.has(name) || WORDY_TOOLS.has(name)) return 'weak';
+  let e = name.length;
+  while (e > 0 && ((name[e - 1]! >= '0' && name[e - 1]! <= '9') || name[e - 1] === '.')) e--;
+  if (e >= 2 && e < name.length && e > name.length - 6) {
+    const base = name.slice(0, e);
+    if (base === 'python' || base === 'perl' || base === 'php' || base === 'ruby' || base === 'lua')
+      return 'strong';
+    if (base === 'gcc' || base === 'node' || base === 'java' || base === 'pip' || base === 'tclsh')
+      return 'weak';
+  }
+  return null;
+}
+
+/** Drop `$x` / `${x}` expansions from a word (linear; each `$` is passed once). */
+function stripVars(w: string): string {
+  let out = '';
+  let i = 0;
+  while (i < w.length) {
+    const ch = w[i]!;
+    if (ch === '$') {
+      if (w[i + 1] === '{') {
+        const close = w.indexOf('}', i + 2);
+        i = close < 0 ? w.length : close + 1;
+        continue;
+      }
+      i++;
+      while (i < w.length && /[a-z0-9_]/.test(w[i]!)) i++;
+      continue;
+    }
+    out += ch;
+    i++;
+  }
+  return out;
+}
+
+/** `/opt/app/bin/run`, `/usr/lib/x/sbin/y`: a file in a `bin`/`sbin` directory (bounded scan). */
+function isBinDirPath(w: string): boolean {
+  if (w.length > 128 || w[0] !== '/' || w.endsWith('/')) return false;
+  const segs = w.split('/');
+  const last = segs[segs.length - 1]!;
+  const dir = segs[segs.length - 2];
+  return (dir === 'bin' || dir === 'sbin') && /^[a-z0-9][a-z0-9._+-]*$/.test(last);
+}
+
 function isAbsBinaryPath(w: string): boolean {
   return (
     /^\/(usr\/)?(local\/)?s?bin\/[a-z0-9._-]+$/.test(w) || /^[a-z]:\\windows\\system32\\[a-z0-9._-]+$/.test(w)
@@ -613,11 +674,15 @@ function shellLikeArg(w: string, cmd: string): 'sensitive' | 'shell' | 'number' 
 
 interface Ctx {
   toks: ShellTok[];
+  /** `a=nc` / `alias x=curl` in the value: `$a` / `x` in command position run that command. */
+  vars: Map<string, { value: string; alias: boolean }>;
   ifs: boolean;
   /** Many single pipes: a text table (`| Date | Score |`), where `|` separates cells. */
   table: boolean;
   /** Word count of the value (capped): a lone ambiguous word only matters in a short value. */
   words: number;
+  /** The current brace expansion has an empty element (`{,id}`, `{id,}`): shell-only syntax. */
+  braceEmpty: boolean;
 }
 
 /** Judge the command that starts at token index i, reached via `reach`. */
@@ -630,16 +695,44 @@ function judgeCommand(c: Ctx, i: number, reach: Reach, depth = 0): Hit | null {
   const expanded = word.includes('${')
     ? word.replace(/\$\{(path|home|pwd|shell):0:1\}/g, '/').replace(/\$\{[^}]*\}/g, '')
     : word;
-  let name = commandName(expanded);
-  let known: 'strong' | 'weak' | null = STRONG.has(name) ? 'strong' : WEAK.has(name) ? 'weak' : null;
+  let name = commandName(expanded === '' ? word : expanded);
+  let known = knownCommand(name);
+  let evasion = tok.alt !== '';
   if (known === null && tok.alt !== '') {
     // `\c\a\t` style escapes
     const alt = commandName(tok.raw.toLowerCase().replace(/[\\'"^]/g, ''));
-    if (STRONG.has(alt) || WEAK.has(alt)) {
+    const k = knownCommand(alt);
+    if (k !== null) {
       name = alt;
-      known = STRONG.has(alt) ? 'strong' : 'weak';
+      known = k;
     }
   }
+  let resolved = false;
+  if (known === null && word.length > 1) {
+    // `$a` after `a=nc`, `x` after `alias x=curl`: a command hidden behind a name
+    const key = word.startsWith('${') ? word.slice(2, -1) : word.startsWith('$') ? word.slice(1) : word;
+    const v = c.vars.get(key);
+    if (v !== undefined && (word.startsWith('$') || v.alias)) {
+      const k = knownCommand(commandName(v.value));
+      if (k !== null) {
+        name = commandName(v.value);
+        known = k;
+        evasion = true;
+        resolved = true;
+      }
+    }
+  }
+  if (known === null && word.indexOf('$') > 0) {
+    // `cat$u`, `uname${x}`: empty expansions glued into the command name
+    const stripped = commandName(stripVars(word));
+    const k = knownCommand(stripped);
+    if (k !== null && stripped.length >= 3 && !WORDY_TOOLS.has(stripped)) {
+      name = stripped;
+      known = k;
+      evasion = true;
+    }
+  }
+  const wordy = WORDY_TOOLS.has(name);
   // `sleep(5)`: a word glued to '(' is a function call of some language, not a shell command
   const nx = t[i + 1];
   if (nx !== undefined && nx.k === 'open' && nx.v === '(' && nx.s === tok.s + tok.raw.length) return null;
@@ -648,7 +741,7 @@ function judgeCommand(c: Ctx, i: number, reach: Reach, depth = 0): Hit | null {
   // Assignments (`a=1`) are not commands.
   if (known === null && !glob && word.includes('=')) return null;
   // Prefix words (and a lone `$var` that expands to nothing): judge the following word.
-  const emptyVar = /^\$[a-z_][a-z0-9_]*$/.test(word) && word !== '$shell';
+  const emptyVar = !resolved && /^\$[a-z_][a-z0-9_]*$/.test(word) && word !== '$shell';
   if (PREFIX.has(name) || emptyVar) {
     let j = i + 1;
     while (
@@ -665,13 +758,24 @@ function judgeCommand(c: Ctx, i: number, reach: Reach, depth = 0): Hit | null {
       return inner;
     }
   }
-  if (known === null && !glob && !absBin) return null;
+  // `; /opt/app/bin/run --now`: any binary from a bin directory; `$(tool -x /tmp)`: any command
+  // word with shell-like arguments inside a substitution
+  const binDir = known === null && !glob && (isBinDirPath(expanded) || (absBin && !expanded.includes('\\')));
+  const substWord =
+    known === null &&
+    !glob &&
+    !absBin &&
+    !binDir &&
+    reach === 'subst' &&
+    /^[a-z][a-z0-9_.-]{1,31}$/.test(name);
+  if (known === null && !glob && !absBin && !binDir && !substWord) return null;
   // Arguments up to the next separator / close.
   let sensitive = 0;
   let shell = 0;
   let numbers = 0;
   let words = 0;
   let plain = 0;
+  let flagArgs = 0;
   let redir = false;
   let interpreter = false;
   let ended: 'end' | 'sep' | 'close' | 'other' = 'end';
@@ -696,10 +800,12 @@ function judgeCommand(c: Ctx, i: number, reach: Reach, depth = 0): Hit | null {
       continue;
     }
     words++;
-    const kind = shellLikeArg(a.norm, name);
+    const kind = shellLikeArg(a.norm.indexOf('$') > 0 ? stripVars(a.norm) : a.norm, name);
     if (kind === 'sensitive') sensitive++;
-    else if (kind === 'shell') shell++;
-    else if (kind === 'number') numbers++;
+    else if (kind === 'shell') {
+      shell++;
+      if (a.raw.startsWith('-')) flagArgs++;
+    } else if (kind === 'number') numbers++;
     else plain++;
     if (flags?.some((f) => a.norm === f || a.norm.startsWith(f))) interpreter = true;
   }
@@ -712,8 +818,12 @@ function judgeCommand(c: Ctx, i: number, reach: Reach, depth = 0): Hit | null {
     trailingSep = k >= t.length;
   }
   const hasShellArgs = sensitive > 0 || shell > 0 || redir || numbers > 0;
-  const onlyShellArgs = words === 0 || (hasShellArgs && plain <= 2);
+  // PowerShell style `-class Win32_process -name Create`: plain values after as many flags
+  const flagTolerant = reach === ';' || reach === '|' || reach === '||' || reach === '&&';
+  const onlyShellArgs = words === 0 || (hasShellArgs && plain <= (flagTolerant ? Math.max(2, flagArgs) : 2));
   const bare = words === 0 && !redir;
+  // `ping 127.0.0.1` alone may be what a diagnostics form expects; flags or more make it shell
+  const richArgs = sensitive > 0 || redir || flagArgs > 0 || shell + numbers >= 2;
   const subst = reach === 'subst' || reach === 'backtick';
   const strongSep = reach === ';' || reach === '|' || reach === '||' || reach === '&&' || subst;
 
@@ -725,15 +835,42 @@ function judgeCommand(c: Ctx, i: number, reach: Reach, depth = 0): Hit | null {
       rule = r;
     }
   };
+  if (binDir || substWord) {
+    // bare `/usr/bin/id`-style paths keep their own rule below
+    if (absBin && words === 0 && !redir) take(reach === 'start' ? 0.7 : 0.9, 'absolute-binary-path');
+    if (binDir && strongSep) take(0.85, 'bin-directory-command');
+    else if (binDir && (reach === '&' || reach === 'nl' || reach === 'group'))
+      take(0.6, 'bin-directory-command');
+    else if (binDir && hasShellArgs && onlyShellArgs) take(0.45, 'bin-directory-command');
+    // a flag or a path argument, and not `x=$(f …)` (script style: a function's output assigned)
+    const openTok = t[i - 1];
+    const before = t[i - 2];
+    const assigned =
+      openTok !== undefined &&
+      before !== undefined &&
+      before.k === 'w' &&
+      before.raw.endsWith('=') &&
+      before.s + before.raw.length === openTok.s;
+    if (substWord && (flagArgs > 0 || sensitive > 0) && onlyShellArgs && !assigned)
+      take(0.6, 'substitution-unknown-command');
+    if (score === 0) return null;
+    if (c.ifs) score = Math.min(1, score + 0.3);
+    return { score, rule, at: tok.s, reach };
+  }
   if (interpreter) take(reach === 'start' ? 0.8 : 0.95, 'interpreter-inline-code');
   if (sensitive > 0 && (known !== null || glob || absBin))
     take(reach === 'start' ? 0.75 : 0.95, 'command-sensitive-path');
   if (glob) take(reach === 'start' ? (words > 0 ? 0.8 : 0.6) : 0.9, 'glob-binary-path');
-  if (absBin && (known !== null || words === 0)) take(reach === 'start' ? 0.7 : 0.9, 'absolute-binary-path');
+  if (absBin && (known !== null || words === 0)) {
+    // a bare `C:\Windows\System32\x.exe` at the start is a file path as often as a command
+    const winBare = reach === 'start' && words === 0 && !expanded.startsWith('/');
+    take(reach === 'start' ? (winBare ? 0.45 : 0.7) : 0.9, 'absolute-binary-path');
+  }
   if (subst && known !== null) take(bare || onlyShellArgs ? 0.9 : 0.6, 'substitution-command');
   if (reach === 'brace') {
     // `{cat,/etc/passwd}`; `{id,name}` field lists stay quiet
     if (known === 'strong') take(bare || onlyShellArgs ? 0.9 : 0.6, 'brace-expansion-command');
+    else if (known === 'weak' && c.braceEmpty && !wordy) take(0.8, 'brace-expansion-command');
     else if (known === 'weak') take(hasShellArgs && onlyShellArgs ? 0.85 : 0.3, 'brace-expansion-command');
   } else if (known === 'strong') {
     if (strongSep) take(onlyShellArgs || bare ? 0.9 : 0.45, 'separator-command');
@@ -743,7 +880,15 @@ function judgeCommand(c: Ctx, i: number, reach: Reach, depth = 0): Hit | null {
       take(onlyShellArgs && !bare ? 0.8 : bare ? (c.words <= 8 ? 0.55 : 0.4) : 0.3, 'newline-command');
     else
       take(
-        hasShellArgs && onlyShellArgs ? 0.65 : bare ? (NOT_A_WORD.has(name) ? 0.35 : 0.25) : 0.2,
+        hasShellArgs && onlyShellArgs
+          ? richArgs
+            ? 0.65
+            : 0.45
+          : bare
+            ? NOT_A_WORD.has(name)
+              ? 0.35
+              : 0.25
+            : 0.2,
         'leading-command',
       );
   } else if (known === 'weak') {
@@ -757,11 +902,16 @@ function judgeCommand(c: Ctx, i: number, reach: Reach, depth = 0): Hit | null {
     else if (reach === 'nl') take(hasShellArgs && onlyShellArgs ? 0.7 : 0.2, 'newline-command');
     else take(hasShellArgs && onlyShellArgs ? 0.45 : 0.1, 'leading-command');
   }
-  if (trailingSep && (bare || onlyShellArgs)) take(known === 'strong' ? 0.7 : 0.55, 'command-then-separator');
+  if (trailingSep && (bare || onlyShellArgs) && !wordy)
+    take(known === 'strong' ? 0.7 : 0.55, 'command-then-separator');
   if (score === 0) return null;
   if (c.ifs) score = Math.min(1, score + 0.3);
-  // quotes or escapes inside a command name (`w'h'oami`, `\c\a\t`, `w^h^o`) only serve evasion
-  if (tok.alt !== '' && known !== null) score = Math.min(1, score + 0.3);
+  // quotes, escapes or empty expansions inside a command name (`w'h'oami`, `\c\a\t`, `w^h^o`,
+  // `cat$u`), or a command behind a variable (`a=nc&&$a`), only serve evasion
+  if (evasion && known !== null) score = Math.min(1, score + (resolved ? 0.2 : 0.3));
+  // `top`, `column`, `links` are words (and product names in User-Agents): they count only after a
+  // separator and with shell-like arguments
+  if (wordy && !interpreter && (!hasShellArgs || !strongSep)) score = Math.min(score, 0.3);
   return { score, rule, at: tok.s, reach };
 }
 
@@ -789,8 +939,17 @@ function specificShapes(lower: string): CmdiAnalysis | null {
   if (lower[j] === '(' && lower[j + 1] === ')') {
     j += 2;
     while (lower[j] === ' ' || lower[j] === '\t') j++;
-    if (lower[j] === '{')
-      return { score: 0.9, rule: 'shell-function-definition', reach: 'start', offset: nameStart };
+    if (lower[j] === '{') {
+      // `() { :;};` (shellshock) and `:(){ :|:& };:` are shell; `render(){ … }` may be a JS method
+      const name = lower.slice(nameStart, j).trim();
+      const shellName = name === '' || !/[a-z]/.test(name);
+      return {
+        score: shellName ? 0.9 : 0.45,
+        rule: 'shell-function-definition',
+        reach: 'start',
+        offset: nameStart,
+      };
+    }
   }
   return null;
 }
@@ -847,9 +1006,53 @@ function batchShapes(toks: ShellTok[], i: number): CmdiAnalysis | null {
     // …followed by the command to run
     if ((a.includes('%') || a.includes('==')) && cmp >= 0 && word(cmp + 1) !== '')
       return { score: 0.7, rule: 'batch-if', reach: 'start', offset: w.s };
+    // `if (1) equ (1) echo hey`, `IF 2 GEQ 15 echo x`, `if [a] == [a] echo x`, `if "%~1" == "" (exit /b)`:
+    // operand, comparison, operand, then a command (bare or in a block)
+    const end = Math.min(toks.length, j + 12);
+    let k = j;
+    let op2 = -1;
+    for (; k < end; k++) {
+      const x = toks[k]!;
+      if (x.k === 'sep') break;
+      if (x.k === 'w' && (BATCH_CMP.has(x.norm) || x.norm === '==')) {
+        op2 = k + 1;
+        break;
+      }
+      if (x.k === 'w' && x.norm.includes('==') && !x.norm.endsWith('==')) {
+        op2 = k;
+        break;
+      }
+    }
+    if (op2 < 0 || op2 === j) return null;
+    // skip the second operand: one word or a parenthesised / braced group
+    let q = op2;
+    if (toks[q]?.k === 'open') {
+      while (q < toks.length && q < op2 + 8 && toks[q]!.k !== 'close') q++;
+    }
+    q++;
+    if (toks[q]?.k === 'open' && (toks[q] as { v: string }).v === '(') q++;
+    const cmd = toks[q];
+    if (cmd?.k === 'w' && (BATCH_COMMANDS.has(cmd.norm.replace(/^@/, '')) || knownCommand(cmd.norm) !== null))
+      return { score: 0.7, rule: 'batch-if', reach: 'start', offset: w.s };
   }
   return null;
 }
+
+const BATCH_CMP = new Set(['equ', 'neq', 'lss', 'leq', 'gtr', 'geq']);
+/** cmd.exe built-ins that follow an `if` condition. */
+const BATCH_COMMANDS = new Set([
+  'echo',
+  'set',
+  'exit',
+  'goto',
+  'call',
+  'cd',
+  'del',
+  'copy',
+  'start',
+  'type',
+  'dir',
+]);
 
 function adjustForProfile(h: CmdiAnalysis, profile: ContentProfile, firstSepAtStart: boolean): number {
   switch (profile) {
@@ -885,7 +1088,20 @@ export function analyzeCmdi(value: string, profile: ContentProfile, paranoia: Pa
     if (x.k === 'sep' && x.v === '|') pipes++;
     else if (x.k === 'w') words++;
   }
-  const c: Ctx = { toks, ifs, table: pipes >= 4, words };
+  const vars = new Map<string, { value: string; alias: boolean }>();
+  for (let i = 0; i < toks.length && vars.size < 32; i++) {
+    const x = toks[i]!;
+    if (x.k !== 'w') continue;
+    const eq = x.norm.indexOf('=');
+    if (eq <= 0 || eq === x.norm.length - 1 || eq > 32) continue;
+    const key = x.norm.slice(0, eq);
+    if (!/^[a-z_][a-z0-9_]*$/.test(key)) continue;
+    const prev = toks[i - 1];
+    // `garb=adduse[r]`: a one-character bracket set is that character
+    const value = x.norm.slice(eq + 1).replace(/\[(.)\]/g, '$1');
+    vars.set(key, { value, alias: prev?.k === 'w' && prev.norm === 'alias' });
+  }
+  const c: Ctx = { toks, ifs, table: pipes >= 4, words, vars, braceEmpty: false };
   let reach: Reach = 'start';
   let cmdPos = true;
   let firstSepAtStart = false;
@@ -940,8 +1156,11 @@ export function analyzeCmdi(value: string, profile: ContentProfile, paranoia: Pa
         let j = i + 1;
         while (j < toks.length && j < i + 16 && toks[j]!.k !== 'close') j++;
         const end = toks[j]?.s ?? text.length;
-        if (text.slice(tk.s, end).includes(',')) reach = 'brace';
-        else if (text[tk.s + 1] === ' ' || text[tk.s + 1] === '\t') reach = 'group';
+        const inner = text.slice(tk.s, end);
+        if (inner.includes(',')) {
+          reach = 'brace';
+          c.braceEmpty = inner[1] === ',' || inner.endsWith(',');
+        } else if (text[tk.s + 1] === ' ' || text[tk.s + 1] === '\t') reach = 'group';
         else {
           // `{file}` is a template placeholder; a bash group needs `{ cmd; }`
           cmdPos = false;

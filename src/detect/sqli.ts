@@ -14,7 +14,11 @@
  * - Quotes escaped with a backslash (`\'`) are taken as closing quotes only in the `'`/`"` contexts;
  *   backtick identifier contexts (`admin\`;`) are not tried.
  * - Fragments that are not injections by themselves (`ORder by`, `cast(`, `1=1`, `<=`, lone
- *   database names) are weak evidence: paranoia 2–3 flag some, paranoia 1 flags none.
+ *   database names, `) AS x FROM`, bare function names `floor(`) are weak evidence: paranoia 2–3
+ *   flag some, paranoia 1 flags none. Catalogue reads (`from information_schema.tables`), error-based
+ *   derived tables (`from(select count(*),concat(…))x`), server facts inside string builders
+ *   (`concat(0x7e,version())`) and MySQL version comments around keywords (`/*!50000select*\/`)
+ *   are judged anywhere in the value at medium strength.
  * - Second-order injection and injections split across several parameters are out of reach of a
  *   per-value detector.
  */
@@ -58,7 +62,7 @@ export interface SqliAnalysis {
 }
 
 function judgeContext(text: string, ctx: Context): Candidate | null {
-  const { toks: raw, inlineComment, execComment } = lex(text, ctx, SQLI_MAX_TOKENS);
+  const { toks: raw, inlineComment, execComment, execKeyword } = lex(text, ctx, SQLI_MAX_TOKENS);
   const t: Tok[] = fold(raw);
   if (t.length === 0) return null;
   const judge = new Judge(t);
@@ -99,6 +103,17 @@ function judgeContext(text: string, ctx: Context): Candidate | null {
     }
     best.score = Math.min(1, best.score + boost);
   }
+  // `/*!50000select*/`, `/*!union*/`: MySQL version comments around keywords are evasion syntax
+  if (execKeyword && (best === null || best.score < 0.6))
+    best = {
+      score: 0.6,
+      rule: 'executable-comment-keyword',
+      at: 0,
+      ctx,
+      origin: 'anywhere',
+      prefix,
+      offset: 0,
+    };
   return best;
 }
 

@@ -117,6 +117,24 @@ const ATTACKS: Row[] = [
   { input: '1=1', expect: false, note: 'lone comparison: weak, PL1 quiet' },
   { input: '1=1', expect: true, paranoia: 3 },
   { input: '1--', expect: true, paranoia: 3 },
+  // detect-a2: shapes added for blind / error-based extraction
+  { input: "2010-01-01' sleep(20) '", expect: true, note: "'+sleep(20)+' after form decoding" },
+  { input: 'x" benchmark(5000000,md5(1)) "', expect: true },
+  { input: "admin' and email = all (select email)--", expect: true, note: 'quantified subquery' },
+  { input: 'concat(0x3a,version(),0x3a)', expect: true, note: 'server fact read into a string builder' },
+  { input: 'x=hex(user())', expect: true, paranoia: 1 },
+  { input: "IF EXISTS (SELECT * FROM users WHERE name = 'root') BENCHMARK(1000000,MD5(1))", expect: true },
+  { input: "SELECT 'qzxjq'||(SELECT (CASE WHEN 1=1 THEN 1 ELSE 0 END))", expect: true },
+  { input: 'from information_schema.tables where 1=2 limit', expect: true, note: 'catalogue read' },
+  {
+    input: 'from(select count(*),concat(0x3a,(select user()),floor(rand(0)*2))x from t group by x)a',
+    expect: true,
+    note: 'error-based derived table',
+  },
+  { input: '/*!50000select*/ 1', expect: true, note: 'executable comment around a keyword' },
+  { input: "OR '[1,2]' ?| array['1']", expect: true, note: 'PostgreSQL JSON operator' },
+  { input: "1 or '{\"a\":1}' @? '$.a'", expect: true },
+  { input: 'the information schema tables page', expect: false },
 ];
 
 const BENIGN: Row[] = [
@@ -152,6 +170,19 @@ const BENIGN: Row[] = [
   { input: 'Drop table reservations for Friday? Call 555-0100.', expect: false, profile: 'free-text' },
   { input: 'vino rioja', expect: false },
   { input: 'c/ caridad s/n', expect: false },
+  // detect-a2 neighbours of the new shapes
+  { input: 'I work from home on version 2 of the app', expect: false },
+  { input: 'tickets from sys.path and information about all tables', expect: false },
+  { input: 'Please select one option or the other', expect: false, profile: 'identifier' },
+  { input: 'Call version() to get the build, or user() for the login', expect: false },
+  { input: "O'Reilly sleep(8) hours", expect: false, profile: 'free-text' },
+  { input: 'is this your choice? or that one?', expect: false },
+  { input: 'Which is better: all (or none)?', expect: false },
+  { input: '/* keep this */ value', expect: false },
+  { input: 'SELECT * FROM information_schema.tables WHERE table_schema = 1', expect: false, profile: 'code' },
+  { input: "SELECT concat('v', version())", expect: false, profile: 'code' },
+  { input: '/*!40101 SET NAMES utf8 */;', expect: false, profile: 'code' },
+  { input: "data->>'name' ? 'a'", expect: false, profile: 'code' },
   // SQL in a code profile is legitimate
   { input: 'SELECT id, name FROM users WHERE active = 1 ORDER BY name', expect: false, profile: 'code' },
   {

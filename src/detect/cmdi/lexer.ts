@@ -226,6 +226,12 @@ export function lexShell(text: string, maxTokens: number): ShellLex {
         if (text[j + 1] === '(' || ifsAt(text, j) > 0) break;
         // `$@`, `$*`, `$1`, `${x}` and `$var` expand to nothing in evasions (c$@at, ca$u t)
         const d = text[j + 1];
+        // `$'whoami'`, `$"id"`: ANSI-C / locale quoting, the word itself
+        if (d === "'" || d === '"') {
+          alt += '$';
+          j++;
+          continue;
+        }
         if (d !== undefined && (SPECIAL_PARAMS.includes(d) || (d >= '0' && d <= '9'))) {
           j += 2;
           continue;

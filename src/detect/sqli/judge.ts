@@ -244,6 +244,49 @@ const COMPARE = new Set([
   '~',
   '~*',
   '!~',
+  '?',
+  '?|',
+  '?&',
+  '@?',
+  '@@',
+]);
+
+/** Functions that return server facts; called with `()` inside another call they read data out. */
+const INFO_FUNCS = new Set([
+  'version',
+  'database',
+  'schema',
+  'user',
+  'current_user',
+  'system_user',
+  'session_user',
+  'db_name',
+  'user_name',
+  'host_name',
+  'current_database',
+  'sqlite_version',
+  'connection_id',
+  'last_insert_id',
+]);
+/** String builders that wrap extracted data (`concat(0x7e,version())`). */
+const WRAP_FUNCS = new Set([
+  'concat',
+  'concat_ws',
+  'group_concat',
+  'string_agg',
+  'char',
+  'hex',
+  'md5',
+  'elt',
+  'make_set',
+  'updatexml',
+  'extractvalue',
+  'ascii',
+  'substring',
+  'substr',
+  'mid',
+  'length',
+  'ord',
 ]);
 
 const MAX_DEPTH = 6;
@@ -443,6 +486,8 @@ export class Judge {
     }
     if (x.c === '1' || x.c === 'v' || x.c === 'f' || x.c === '(') return true;
     // a string column first is only SQL when more of the list follows (`select 'a',2`)
+    // `select 'qz'||(select …)`: a marker string concatenated with a subquery (error-based dumps)
+    if (x.c === 's' && t[i + 1]?.w === '||' && t[i + 2]?.c === '(' && t[i + 3]?.w === 'select') return true;
     if (x.c === 's') return t[i + 1]?.c === ',' && t[i + 2]?.c !== 's';
     if (x.c === 'o' && x.w === '*') return true;
     if (x.c === 'k' && x.w === 'case') return true;
@@ -682,6 +727,19 @@ export class Judge {
         return null;
       }
       case 'f': {
+        // `'+sleep(5)+'` decoded to `' sleep(5) '`: a closed string, then a time/out-of-band call
+        if (quote && DANGER_FUNCS.has(x.w) && t[p + 1]?.c === '(') {
+          const a = t[p + 2]?.c;
+          if (
+            a === '1' ||
+            a === 's' ||
+            a === 'f' ||
+            a === '(' ||
+            a === 'v' ||
+            (a === 'n' && t[p + 3]?.c === ')')
+          )
+            return r(0.85, 'quote-dangerous-function');
+        }
         // `iif(1=2,1,1/0)`, `elt(5953=5953,1)`, `sleep(5)` as the whole value
         if (prefix !== 'none') return null;
         const e = this.expr(p);
@@ -793,6 +851,7 @@ export class Judge {
     const take = (score: number, rule: string, at: number) => {
       if (best === null || score > best.score) best = { score, rule, at };
     };
+    let wrapSeen = false;
     for (let i = 0; i < t.length; i++) {
       const x = t[i]!;
       const y = t[i + 1];
@@ -807,6 +866,16 @@ export class Judge {
           if (this.statement(i + 1)) take(0.85, 'stacked-query', i);
           break;
         case 'f':
+          if (WRAP_FUNCS.has(x.w)) wrapSeen = true;
+          if (INFO_FUNCS.has(x.w) && t[i + 2]?.c === ')') {
+            // `concat(0x7e,version())`, `hex(user())`: a server fact read into a string builder
+            const prev = t[i - 1];
+            const inWrap =
+              prev !== undefined &&
+              ((prev.c === '(' && t[i - 2]?.c === 'f' && WRAP_FUNCS.has(t[i - 2]!.w)) ||
+                (prev.c === ',' && wrapSeen));
+            if (inWrap) take(0.6, 'information-function', i);
+          }
           if (DANGER_FUNCS.has(x.w)) {
             const prev = t[i - 1];
             const arg = t[i + 2];
@@ -829,7 +898,9 @@ export class Judge {
                 ['select', 'then', 'else', 'where', 'begin', 'by', 'exec', 'execute'].includes(prev.w));
             // at the very start the call must be well formed: `sleep(5)`, `benchmark(9999,md5(1))`
             const closes = t[i + 3]?.c === ')' || t[i + 3]?.c === ',' || arg?.c === 'f' || arg?.c === '(';
-            if (sqlArg && sqlPrev && (prev !== undefined || closes))
+            // `if exists(select …) benchmark(…)`: a call right after a closed condition
+            const afterCall = prev?.c === ')' && closes;
+            if (sqlArg && (sqlPrev || afterCall) && (prev !== undefined || closes))
               take(prev === undefined ? 0.8 : 0.85, 'dangerous-function', i);
             else if (sqlArg) take(0.4, 'dangerous-function', i);
             else if (prev === undefined && OOB_NAMES.has(x.w)) take(0.5, 'dangerous-function-name', i);
@@ -852,6 +923,21 @@ export class Judge {
             take(0.9, 'waitfor-delay', i);
           else if (x.w === 'into' && (y?.w === 'outfile' || y?.w === 'dumpfile') && t[i + 2]?.c === 's')
             take(0.9, 'into-outfile', i);
+          else if (x.w === 'from' && y !== undefined) {
+            // `from information_schema.tables`, `from(select count(*),concat(…))x`: catalogue reads
+            // and error-based derived tables
+            if ((y.c === 'n' || y.c === 'f') && isSpecificSystemTable(y.w)) take(0.7, 'system-table-read', i);
+            else if (y.c === '(' && t[i + 2]?.w === 'select') {
+              const j = this.matchParen(i + 1);
+              let fn = false;
+              for (let k = i + 3; k < j; k++) {
+                const z = t[k]!;
+                if (z.c === 'f' && (SQL_FUNCS.has(z.w) || DANGER_FUNCS.has(z.w))) fn = true;
+                if ((z.c === 'n' || z.c === 'f') && isSpecificSystemTable(z.w)) fn = true;
+              }
+              if (fn && this.selectList(i + 3)) take(0.7, 'derived-table-subquery', i);
+            }
+          }
           break;
         case '&': {
           const e = this.expr(i + 1);

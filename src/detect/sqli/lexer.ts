@@ -43,6 +43,8 @@ export interface LexResult {
   inlineComment: boolean;
   /** MySQL executable comment `/*! … *\/` seen. */
   execComment: boolean;
+  /** An executable comment opens with a SQL keyword or operator (`/*!50000select*\/`): attack-only syntax. */
+  execKeyword: boolean;
 }
 
 const LOGIC = new Set(['and', 'or', 'xor', '&&', '||']);
@@ -158,6 +160,8 @@ const FUNC_KEYWORDS = new Set([
   'mod',
   'match',
   'exists',
+  // `= all (select …)`: a quantified subquery
+  'all',
 ]);
 
 function isWordStart(ch: number): boolean {
@@ -210,6 +214,11 @@ const TWO_CHAR_OPS = new Set([
   '|/',
   '=>',
   '==',
+  // PostgreSQL JSON / jsonpath operators (`?|`, `?&`, `@?`, `@@`) used as comparisons in injections
+  '?|',
+  '?&',
+  '@?',
+  '@@',
 ]);
 const OP_CHARS = '=<>+-*/%^|&~!:@?';
 
@@ -224,6 +233,8 @@ export function lex(text: string, quote: '' | "'" | '"', maxTokens: number): Lex
   let i = 0;
   let inlineComment = false;
   let execComment = false;
+  let execKeyword = false;
+  let execOpenAt = -1;
   let execDepth = 0;
 
   if (quote !== '') {
@@ -244,6 +255,11 @@ export function lex(text: string, quote: '' | "'" | '"', maxTokens: number): Lex
   }
 
   while (i < n && toks.length < maxTokens) {
+    if (execOpenAt >= 0 && toks.length > execOpenAt) {
+      const c = toks[execOpenAt]!.c;
+      if (c === 'k' || c === 'U' || c === '&') execKeyword = true;
+      execOpenAt = -1;
+    }
     const ch = text.charCodeAt(i);
     if (isSpace(ch)) {
       i++;
@@ -302,6 +318,7 @@ export function lex(text: string, quote: '' | "'" | '"', maxTokens: number): Lex
         execDepth++;
         i += 3;
         while (i < n && isDigit(text.charCodeAt(i)) && i - start < 9) i++;
+        execOpenAt = toks.length;
         continue;
       }
       const close = text.indexOf('*/', i + 2);
@@ -435,7 +452,11 @@ export function lex(text: string, quote: '' | "'" | '"', maxTokens: number): Lex
     toks.push({ c: 'x', w: text[i]!, s: start });
     i++;
   }
-  return { toks, inlineComment, execComment };
+  if (execOpenAt >= 0 && toks.length > execOpenAt) {
+    const c = toks[execOpenAt]!.c;
+    if (c === 'k' || c === 'U' || c === '&') execKeyword = true;
+  }
+  return { toks, inlineComment, execComment, execKeyword };
 }
 
 function nextNonSpace(text: string, j: number): number {
