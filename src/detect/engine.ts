@@ -36,25 +36,28 @@ interface CompiledDetector {
 const WORDS_MASK = DETECTOR_BIT.sqli | DETECTOR_BIT.cmdi | DETECTOR_BIT.ssrf;
 
 /**
- * What a value's characters allow: `inert` = letters, digits, `_` and `-` only and short, so no
- * detector can find an attack there; `words` = letters, digits, `_`, `-`, spaces and tabs, where
- * only SQL (`1 union select password from users`), shell (`sleep 10`) and SSRF (`2130706433`)
- * remain possible: every other detector needs some punctuation (`<`, `/`, `$`, `{`, CR/LF, …).
- * Only used when nothing decodes from the value.
+ * True when a value is letters, digits, `_`, `-`, spaces and tabs only. There, only SQL
+ * (`information_schema`, `1 union select password from users`), shell (`whoami`, `sleep 10`) and
+ * SSRF (`2130706433`) remain possible: every other detector needs some punctuation (`<`, `/`,
+ * `$`, `{`, CR/LF, …). Only used when nothing decodes from the value.
  */
-function charClass(s: string): 'inert' | 'words' | 'any' {
-  let space = false;
+function wordsOnly(s: string): boolean {
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
-    if ((c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 || c === 45)
-      continue;
-    if (c === 32 || c === 9) {
-      space = true;
+    if (
+      (c >= 48 && c <= 57) ||
+      (c >= 65 && c <= 90) ||
+      (c >= 97 && c <= 122) ||
+      c === 95 ||
+      c === 45 ||
+      c === 32 ||
+      c === 9
+    ) {
       continue;
     }
-    return 'any';
+    return false;
   }
-  return space || s.length > 64 ? 'words' : 'inert';
+  return true;
 }
 
 function stronger(a: Finding, b: Finding): boolean {
@@ -83,10 +86,8 @@ export function compileEngine(opts: EngineOptions): Engine {
         let mask = (v.mask ?? ALL_DETECTORS_MASK) & enabled;
         if (mask === 0) continue;
         const variants = decodeVariants(v.value, budget);
-        if (variants.length === 1 && v.profile !== 'url') {
-          const cls = charClass(v.value);
-          if (cls === 'inert') continue;
-          if (cls === 'words') mask &= WORDS_MASK;
+        if (variants.length === 1 && wordsOnly(v.value)) {
+          mask &= WORDS_MASK;
           if (mask === 0) continue;
         }
         for (const d of compiled) {

@@ -4,8 +4,8 @@ import type { PalisadeConfig, RouteConfig } from '../config/schema.js';
 import { ConfigError } from '../core/errors.js';
 import type { Finding, Mode } from '../core/findings.js';
 import { severityRank } from '../core/taxonomy.js';
-import type { PhaseFactory } from '../gateway/phase-env.js';
-import type { BlockVerdict, RequestContext, Verdict } from '../gateway/phase.js';
+import type { PhaseEnv, PhaseFactory } from '../gateway/phase-env.js';
+import type { BlockVerdict, PhaseSet, RequestContext, Verdict } from '../gateway/phase.js';
 import { compileEngine, type Engine } from './engine.js';
 import { compileExtractor, type ExtractRequest, type Extraction, type Extractor } from './extract.js';
 import { compileLocationRules, PatternError } from './profiles.js';
@@ -21,7 +21,11 @@ export interface SchemaProfiles {
 
 export interface DetectPhaseDeps {
   /** Supplies OpenAPI-derived profiles for a route (called once per route at load). */
-  schemaProfiles?: (route: RouteConfig, index: number) => SchemaProfiles | undefined;
+  schemaProfiles?: (
+    route: RouteConfig,
+    index: number,
+    env: PhaseEnv,
+  ) => SchemaProfiles | undefined | Promise<SchemaProfiles | undefined>;
 }
 
 export const MALFORMED_JSON: BlockVerdict = Object.freeze({
@@ -51,7 +55,7 @@ export function compileDetection(
   route: RouteConfig,
   index: number,
   config: PalisadeConfig,
-  deps: DetectPhaseDeps = {},
+  schema?: SchemaProfiles,
 ): CompiledDetection {
   const d = route.detect;
   const g = config.detect;
@@ -64,7 +68,6 @@ export function compileDetection(
     detectors: d.detectors,
     decodeBudget: g.limits.decodeBudget,
   });
-  const schema = deps.schemaProfiles?.(route, index);
   const build = (schemaProfiles: Record<string, ContentProfile> | undefined): Extractor => {
     const base = { profiles: d.profiles, schemaProfiles, exclusions: d.exclusions };
     try {
@@ -110,27 +113,33 @@ export function compileDetection(
 /** Builds the detect phase factory; `deps` lets the OpenAPI subsystem feed content profiles. */
 export function detectPhaseFactory(deps: DetectPhaseDeps = {}): PhaseFactory {
   return (route, index, env) => {
-    const detection = compileDetection(route, index, env.config, deps);
-    const { mode } = detection;
-    if (mode === 'off' || detection.engine.empty) return {};
-    return {
-      request: [
-        {
-          name: 'detect',
-          needsBody: detection.needsBody,
-          run(ctx: RequestContext): Verdict {
-            const { findings, extraction } = detection.inspect(ctx, ctx.operation);
-            if (extraction.malformedJson && mode === 'block') return MALFORMED_JSON;
-            let verdict: Verdict;
-            for (const f of findings) {
-              const v = ctx.report(f, mode);
-              verdict ??= v;
-            }
-            return verdict;
-          },
+    const schema = deps.schemaProfiles?.(route, index, env);
+    if (schema instanceof Promise)
+      return schema.then((s) => buildPhases(compileDetection(route, index, env.config, s)));
+    return buildPhases(compileDetection(route, index, env.config, schema));
+  };
+}
+
+function buildPhases(detection: CompiledDetection): PhaseSet {
+  const { mode } = detection;
+  if (mode === 'off' || detection.engine.empty) return {};
+  return {
+    request: [
+      {
+        name: 'detect',
+        needsBody: detection.needsBody,
+        run(ctx: RequestContext): Verdict {
+          const { findings, extraction } = detection.inspect(ctx, ctx.operation);
+          if (extraction.malformedJson && mode === 'block') return MALFORMED_JSON;
+          let verdict: Verdict;
+          for (const f of findings) {
+            const v = ctx.report(f, mode);
+            verdict ??= v;
+          }
+          return verdict;
         },
-      ],
-    };
+      },
+    ],
   };
 }
 

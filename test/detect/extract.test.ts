@@ -157,6 +157,25 @@ describe('extract: JSON bodies', () => {
     ]);
     expect(x.malformedJson).toBe(false);
   });
+  it('agrees with JSON.parse: every string leaf of a valid document is seen (fuzz)', () => {
+    const deep = extractor({ maxDepth: 64, maxValues: 100_000 });
+    const leaves = (v: unknown, out: string[]) => {
+      if (typeof v === 'string') out.push(v);
+      else if (Array.isArray(v)) for (const x of v) leaves(x, out);
+      else if (v && typeof v === 'object') for (const x of Object.values(v)) leaves(x, out);
+      return out;
+    };
+    fc.assert(
+      fc.property(fc.json({ maxDepth: 6 }), (text) => {
+        const x = deep(req('/', [['Content-Type', 'application/json']], text));
+        expect(x.malformedJson).toBe(false);
+        const seen = x.values.filter((v) => v.source === 'body').map((v) => v.value);
+        // JSON.parse keeps the last duplicate key only: everything it sees, the walker saw too.
+        for (const leaf of leaves(JSON.parse(text), [])) if (leaf.length > 0) expect(seen).toContain(leaf);
+      }),
+      { numRuns: 500 },
+    );
+  });
   it('survives very deep nesting without recursion', () => {
     const x = json(`${'['.repeat(100_000)}${']'.repeat(100_000)}`);
     expect(x.findings[0]?.subtype).toBe('deep-nesting');

@@ -284,6 +284,14 @@ describe('detect phase (fake context)', () => {
     expect(await phase.run(asCode)).toBeUndefined();
     const other = fakeContext({ url: '/snippets', headers: json(0), body: JSON.stringify({ source: SQLI }) });
     expect(await phase.run(other)).toMatchObject({ action: 'block' });
+    // The profiles may come from an asynchronous OpenAPI load.
+    const asyncFactory = detectPhaseFactory({
+      schemaProfiles: async () => ({ route: { 'body.$.source': 'code' } }),
+    });
+    const pending = asyncFactory(config.routes[0], 0, env(config));
+    expect(pending).toBeInstanceOf(Promise);
+    const asyncPhase = (await pending).request?.[0] as RequestPhase;
+    expect(await asyncPhase.run(fakeContext({ url: '/x', headers: json(0), body }))).toBeUndefined();
   });
 });
 

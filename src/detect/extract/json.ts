@@ -6,6 +6,10 @@ import type { Sink } from './sink.js';
 
 export type JsonOutcome = 'ok' | 'malformed';
 
+// JSON strings may not hold raw control characters.
+const CONTROL = /[\u0000-\u001f]/;
+const HEX4 = /^[0-9a-fA-F]{4}$/;
+
 function isWs(c: number): boolean {
   return c === 32 || c === 9 || c === 10 || c === 13;
 }
@@ -76,35 +80,33 @@ class JsonWalker {
     return digits > 0;
   }
 
+  /** Position of the next backslash at or after `from` (-1: none left); found once, reused. */
+  private backslash = -2;
+  private nextBackslash(from: number): number {
+    if (this.backslash !== -1 && this.backslash < from) this.backslash = this.s.indexOf('\\', from);
+    return this.backslash;
+  }
+
   private string(): string | undefined {
     const s = this.s;
+    // Runs between escapes are found and copied with native scans; the common string without
+    // escapes is one slice.
     let j = this.i + 1;
-    // Fast path: no escapes.
-    while (j < this.n) {
-      const c = s.charCodeAt(j);
-      if (c === 34) {
-        const out = s.slice(this.i + 1, j);
-        this.i = j + 1;
-        return out;
+    let out = '';
+    for (;;) {
+      const q = s.indexOf('"', j);
+      if (q === -1) return undefined;
+      const e = this.nextBackslash(j);
+      if (e === -1 || e > q) {
+        const run = s.slice(j, q);
+        if (CONTROL.test(run)) return undefined;
+        this.i = q + 1;
+        return out + run;
       }
-      if (c === 92 || c < 32) break;
-      j++;
-    }
-    let out = s.slice(this.i + 1, j);
-    while (j < this.n) {
-      const c = s.charCodeAt(j);
-      if (c === 34) {
-        this.i = j + 1;
-        return out;
-      }
-      if (c < 32) return undefined;
-      if (c !== 92) {
-        out += s[j];
-        j++;
-        continue;
-      }
-      const e = s.charCodeAt(j + 1);
-      switch (e) {
+      const run = s.slice(j, e);
+      if (CONTROL.test(run)) return undefined;
+      out += run;
+      switch (s.charCodeAt(e + 1)) {
         case 34:
           out += '"';
           break;
@@ -130,18 +132,17 @@ class JsonWalker {
           out += '\t';
           break;
         case 117: {
-          const hex = s.slice(j + 2, j + 6);
-          if (hex.length !== 4 || !/^[0-9a-fA-F]{4}$/.test(hex)) return undefined;
+          const hex = s.slice(e + 2, e + 6);
+          if (hex.length !== 4 || !HEX4.test(hex)) return undefined;
           out += String.fromCharCode(Number.parseInt(hex, 16));
-          j += 4;
-          break;
+          j = e + 6;
+          continue;
         }
         default:
           return undefined;
       }
-      j += 2;
+      j = e + 2;
     }
-    return undefined;
   }
 
   private object(depth: number): boolean {
