@@ -98,6 +98,8 @@ export const createLlmPhases: PhaseFactory = (route, index, env) => {
   const toolMode = modeOf(llm.tools.mode);
   const outputMode = modeOf(llm.output.mode);
   const unknownShape = llm.unknownShape ?? env.config.llm.unknownShape;
+  // Every LLM control off: the route costs nothing (no body buffering, no response inspection).
+  if ([base, injectionMode, piiMode, budgetMode, toolMode, outputMode].every((m) => m === 'off')) return {};
 
   const guard =
     injectionMode === 'off'
