@@ -30,3 +30,5 @@ createServer((req, res) => {
       res.end();
     });
 }).listen(port, '127.0.0.1', () => process.stdout.write(`ready ${port}\n`));
+process.once('SIGINT', () => process.exit(0));
+process.once('SIGTERM', () => process.exit(0));

@@ -25,6 +25,8 @@ function decodePath(rawPath: string): string {
 export class GatewayRequestContext implements RequestContext {
   readonly id: string;
   readonly receivedAt = Date.now();
+  /** Monotonic start, for sub-millisecond durations. */
+  readonly startedAt = performance.now();
   readonly routeName: string;
   readonly method: string;
   readonly url: string;

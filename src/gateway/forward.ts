@@ -1,3 +1,4 @@
+import { EventEmitter } from 'node:events';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { pipeline } from 'node:stream/promises';
 import type { Readable } from 'node:stream';
@@ -73,6 +74,15 @@ async function collect(
   return { chunks, size, complete: true };
 }
 
+class CancelSignal extends EventEmitter {
+  aborted = false;
+  abort(): void {
+    if (this.aborted) return;
+    this.aborted = true;
+    this.emit('abort');
+  }
+}
+
 /** Forwards the request upstream and relays the response through the route's response phases. */
 export function forward(
   ctx: GatewayRequestContext,
@@ -85,7 +95,8 @@ export function forward(
 ): void {
   const upstream = route.upstream;
   const target = upstream.pick();
-  const abort = new AbortController();
+  // undici accepts an EventEmitter as signal; it is much cheaper per request than an AbortController.
+  const abort = new CancelSignal();
   const onClientGone = () => {
     if (!res.writableFinished) abort.abort();
   };
@@ -127,7 +138,7 @@ export function forward(
       method: ctx.method as Dispatcher.HttpMethod,
       headers: upstreamHeaders(ctx, req, rt, route, target.url.host),
       body: bodyBuffer ?? (streamBody ? req : undefined),
-      signal: abort.signal,
+      signal: abort,
     })
     .then(
       (upstreamRes) => {
@@ -141,7 +152,7 @@ export function forward(
       },
       (err: { code?: string; name?: string }) => {
         clearInterval(idleTimer);
-        if (abort.signal.aborted) return; // the client went away or timed out: nothing to answer
+        if (abort.aborted) return; // the client went away or timed out: nothing to answer
         const mapped = UPSTREAM_ERRORS[err.code ?? ''] ?? {
           status: 502,
           code: 'PAL_ERR_UPSTREAM_UNAVAILABLE' as const,

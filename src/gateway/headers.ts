@@ -14,13 +14,16 @@ const HOP_BY_HOP = new Set([
   'http2-settings',
 ]);
 
+const COMMON_CONNECTION = new Set(['keep-alive', 'close', 'Keep-Alive', 'Close', 'upgrade']);
+
 /** Header names to drop when relaying: the fixed hop-by-hop set plus those the Connection header lists. */
 export function hopByHop(connection: string | string[] | undefined): Set<string> {
-  if (!connection) return HOP_BY_HOP;
+  // The usual values name nothing beyond the fixed set: no allocation on the hot path.
+  if (!connection || (typeof connection === 'string' && COMMON_CONNECTION.has(connection))) return HOP_BY_HOP;
   const extra = (Array.isArray(connection) ? connection.join(',') : connection)
     .split(',')
     .map((t) => t.trim().toLowerCase())
-    .filter(Boolean);
+    .filter((t) => t && !HOP_BY_HOP.has(t));
   return extra.length ? new Set([...HOP_BY_HOP, ...extra]) : HOP_BY_HOP;
 }
 

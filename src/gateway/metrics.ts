@@ -59,6 +59,29 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  // Label lookups hash their labels on every call; the hot path reuses bound children instead.
+  private readonly requestChildren = new Map<string, { inc(): void }>();
+  private readonly latencyChildren = new Map<string, { observe(v: number): void }>();
+
+  countRequest(route: string, status: string, action: string): void {
+    const key = `${route}\0${status}\0${action}`;
+    let child = this.requestChildren.get(key);
+    if (!child) {
+      child = this.requests.labels(route, status, action);
+      this.requestChildren.set(key, child);
+    }
+    child.inc();
+  }
+
+  observeLatency(route: string, seconds: number): void {
+    let child = this.latencyChildren.get(route);
+    if (!child) {
+      child = this.latency.labels(route);
+      this.latencyChildren.set(route, child);
+    }
+    child.observe(seconds);
+  }
+
   constructor(defaults = true) {
     if (defaults) collectDefaultMetrics({ register: this.registry, prefix: 'palisade_' });
   }

@@ -20,7 +20,7 @@ export function recordRequest(
   rt: Runtime,
   deps: HandlerDeps,
 ): void {
-  const durationMs = Date.now() - ctx.receivedAt;
+  const durationMs = Math.round((performance.now() - ctx.startedAt) * 1000) / 1000;
   const modified = ctx.upstreamBody !== undefined || ctx.state.has('response-modified');
   // Findings in block mode that did not block were enforced by rewriting (masking, removal).
   const monitored = ctx.findings.some((f) => f.mode === 'monitor');
@@ -32,8 +32,8 @@ export function recordRequest(
         ? 'modified'
         : 'allowed';
   const status = res.headersSent ? res.statusCode : 499; // 499: the client left before an answer
-  deps.metrics.requests.inc({ route: ctx.routeName, status: statusClass(status), action });
-  deps.metrics.latency.observe({ route: ctx.routeName }, durationMs / 1000);
+  deps.metrics.countRequest(ctx.routeName, statusClass(status), action);
+  deps.metrics.observeLatency(ctx.routeName, durationMs / 1000);
   for (const f of ctx.findings) deps.metrics.findings.inc({ category: f.category, mode: f.mode });
   if (verdict?.finding) deps.metrics.blocks.inc({ category: verdict.finding.category });
 
