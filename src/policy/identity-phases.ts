@@ -458,26 +458,31 @@ export const createIdentityPhases: PhaseFactory = async (route, index, rawEnv) =
     request.push({
       name: 'deny-list',
       needsBody: false,
-      async run(ctx) {
+      // Synchronous unless the request carries credentials to look up (most phases stay promise-free).
+      run(ctx) {
         const byIp = denyList.checkIp(ctx.clientIp);
         if (byIp)
           return ctx.report(denyListFinding(byIp), modes.denyList, {
             status: 403,
             code: 'PAL_ERR_FORBIDDEN',
           });
-        for (const raw of rawCredentials(ctx, apiKeyHeaders)) {
-          const entry = await denyList.checkToken(raw);
-          if (entry) {
-            return ctx.report(denyListFinding(entry), modes.denyList, {
-              status: 401,
-              code: 'PAL_ERR_UNAUTHENTICATED',
-              headers: { 'www-authenticate': 'Bearer realm="palisade", error="invalid_token"' },
-            });
-          }
-        }
-        return undefined;
+        const raws = rawCredentials(ctx, apiKeyHeaders);
+        return raws.length === 0 ? undefined : checkDeniedTokens(ctx, raws);
       },
     });
+  }
+  async function checkDeniedTokens(ctx: RequestContext, raws: string[]): Promise<Verdict> {
+    for (const raw of raws) {
+      const entry = await denyList.checkToken(raw);
+      if (entry) {
+        return ctx.report(denyListFinding(entry), modes.denyList, {
+          status: 401,
+          code: 'PAL_ERR_UNAUTHENTICATED',
+          headers: { 'www-authenticate': 'Bearer realm="palisade", error="invalid_token"' },
+        });
+      }
+    }
+    return undefined;
   }
 
   if (modes.rateLimits !== 'off' && (globalRates.preAuth || routeRates.preAuth)) {
@@ -504,11 +509,16 @@ export const createIdentityPhases: PhaseFactory = async (route, index, rawEnv) =
   request.push({
     name: 'authenticate',
     needsBody: false,
-    async run(ctx) {
+    run(ctx) {
       stripIdentityHeaders(ctx, fwd);
       ctx.stripHeaders.add(stepUpHeader); // one-time codes are for the gateway only
       if (global.auth.weakSecretCheck) peekHsToken(ctx, route.name, weak);
-      if (!authOn) return undefined;
+      return authOn ? authenticateCaller(ctx) : undefined;
+    },
+  });
+
+  async function authenticateCaller(ctx: RequestContext): Promise<Verdict> {
+    {
       const view = requestView(ctx);
       let found: { provider: Authenticator; raw: string } | undefined;
       for (const provider of providers) {
@@ -523,7 +533,7 @@ export const createIdentityPhases: PhaseFactory = async (route, index, rawEnv) =
         // A login found by name only is not made public (it could be e.g. a token-minting call):
         // say how to open it.
         const hint =
-          modes.login !== 'off' && login.isLogin(view)
+          modes.login !== 'off' && login?.isLogin(view)
             ? {
                 hint: 'a login operation: list it under policy.auth.public or login.operations to make it public',
               }
@@ -569,8 +579,8 @@ export const createIdentityPhases: PhaseFactory = async (route, index, rawEnv) =
       identityState(ctx).droppedRoles = result.droppedRoles;
       forwardIdentity(ctx, result.identity, fwd);
       return undefined;
-    },
-  });
+    }
+  }
 
   const authorizeNeedsBody = bola.needsBody || modes.login !== 'off' || modes.credentialChange !== 'off';
   const postRates = modes.rateLimits !== 'off' && (globalRates.postAuth || routeRates.postAuth);
