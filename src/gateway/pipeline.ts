@@ -1,9 +1,10 @@
 import type { RouteConfig } from '../config/schema.js';
 import type { PhaseEnv, PhaseFactory } from './phase-env.js';
 import { PHASE_ORDER, type RequestPhase, type ResponsePhase } from './phase.js';
-import { createDetectPhases } from '../detect/phase.js';
+import { detectPhaseFactory } from '../detect/phase.js';
 import { createLlmPhases } from '../llm/phases.js';
 import { createIdentityPhases } from '../policy/identity-phases.js';
+import { openApiSchemaProfiles } from '../policy/openapi/detect-profiles.js';
 import { createOpenApiPhases } from '../policy/openapi-phases.js';
 import { createProtocolPhases } from './protocol-phase.js';
 
@@ -12,7 +13,7 @@ const FACTORIES: readonly PhaseFactory[] = [
   createProtocolPhases,
   createOpenApiPhases,
   createIdentityPhases,
-  createDetectPhases,
+  detectPhaseFactory({ schemaProfiles: openApiSchemaProfiles }),
   createLlmPhases,
 ];
 
