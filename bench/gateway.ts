@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { SignJWT } from 'jose';
 import { stringify } from 'yaml';
 import { latencyAtRate, peak, type Workload } from './lib/load.js';
+import { WORKLOADS } from './lib/workloads.js';
 import { machine } from './lib/machine.js';
 import { type Proc, startProc } from './lib/procs.js';
 
@@ -24,40 +25,6 @@ const PORTS = {
 } as const;
 type Target = keyof typeof PORTS;
 const TARGETS = Object.keys(PORTS) as Target[];
-
-const chatBody = (stream: boolean) =>
-  JSON.stringify({
-    model: 'demo-1',
-    stream,
-    messages: [{ role: 'user', content: 'Summarise the plot of Hamlet in two sentences.' }],
-  });
-const json2kb = JSON.stringify({
-  title: 'Quarterly report',
-  items: Array.from({ length: 22 }, (_, i) => ({
-    id: i,
-    name: `item-${i}`,
-    note: 'ordinary text value',
-    qty: i * 3,
-  })),
-});
-
-export const WORKLOADS: Workload[] = [
-  { name: 'small GET', method: 'GET', path: '/api/users/1' },
-  {
-    name: '2 KB JSON POST',
-    method: 'POST',
-    path: '/api/echo',
-    headers: { 'content-type': 'application/json' },
-    body: json2kb,
-  },
-  {
-    name: 'SSE completion',
-    method: 'POST',
-    path: '/v1/chat/completions',
-    headers: { 'content-type': 'application/json' },
-    body: chatBody(true),
-  },
-];
 
 const JWT_SECRET = randomBytes(32).toString('base64url');
 
