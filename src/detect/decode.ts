@@ -350,6 +350,61 @@ function isBase64Char(c: number): boolean {
   return isAlnum(c) || c === 43 || c === 47 || c === 45 || c === 95;
 }
 
+// base64 alphabet (standard and URL-safe, as Buffer decodes both) → 6-bit value, -1 elsewhere.
+const B64 = new Int8Array(128).fill(-1);
+for (let i = 0; i < 26; i++) {
+  B64[65 + i] = i;
+  B64[97 + i] = 26 + i;
+}
+for (let i = 0; i < 10; i++) B64[48 + i] = 52 + i;
+B64[43] = 62;
+B64[45] = 62;
+B64[47] = 63;
+B64[95] = 63;
+
+/** Reused output of the base64 fast path (synchronous use only; MAX_BASE64 chars → ¾ bytes). */
+let scratch: Buffer | undefined;
+
+/** A byte that makes `base64Text` reject: a control character other than tab/LF/CR, or DEL. */
+function badAsciiByte(b: number): boolean {
+  return (b < 32 && b !== 9 && b !== 10 && b !== 13) || b === 0x7f;
+}
+
+/**
+ * Decodes `s[0, end)` (base64 characters only, `end % 4 !== 1`) into the scratch buffer, stopping
+ * at the first byte that settles the answer. Returns the byte count when every byte is printable
+ * ASCII, -1 when the text is certainly rejected, -2 when non-ASCII bytes need the UTF-8 decoder.
+ * A control byte always decodes to a control character, and 0xC0, 0xC1, 0xF5–0xFF never start
+ * or continue a UTF-8 sequence (they decode to U+FFFD): both are rejections either way.
+ */
+function base64Ascii(s: string, end: number): number {
+  const need = (end >> 2) * 3 + 2;
+  if (!scratch || scratch.length < need) scratch = Buffer.allocUnsafe(Math.max(need, 4096));
+  const out = scratch;
+  let n = 0;
+  let nonAscii = false;
+  const full = end - (end & 3);
+  for (let i = 0; i < end; i += 4) {
+    const a = B64[s.charCodeAt(i)];
+    const b = B64[s.charCodeAt(i + 1)];
+    const bytes = i < full ? 3 : (end & 3) - 1;
+    const c = bytes >= 2 ? B64[s.charCodeAt(i + 2)] : 0;
+    const d = bytes >= 3 ? B64[s.charCodeAt(i + 3)] : 0;
+    const v = (a << 18) | (b << 12) | (c << 6) | d;
+    for (let k = 0; k < bytes; k++) {
+      const byte = (v >> (16 - 8 * k)) & 0xff;
+      if (byte < 0x80) {
+        if (badAsciiByte(byte)) return -1;
+      } else {
+        if (byte === 0xc0 || byte === 0xc1 || byte >= 0xf5) return -1;
+        nonAscii = true;
+      }
+      out[n++] = byte;
+    }
+  }
+  return nonAscii ? -2 : n;
+}
+
 /** The text a base64 (standard or URL-safe) value decodes to, when that text is printable. */
 export function base64Text(s: string): string | undefined {
   let end = s.length;
@@ -368,6 +423,11 @@ export function base64Text(s: string): string | undefined {
   if (end % 4 === 1) return undefined;
   // Plain words and numbers are not base64 worth decoding.
   if (!(upper && lower) && !(digit && (upper || lower))) return undefined;
+  // Fast path: decode without allocating and stop at the first disqualifying byte (most ids,
+  // hashes and tokens decode to binary). Printable ASCII reads the same as Latin-1 and UTF-8.
+  const fast = base64Ascii(s, end);
+  if (fast === -1) return undefined;
+  if (fast >= 0) return fast === 0 ? undefined : (scratch as Buffer).toString('latin1', 0, fast);
   const text = Buffer.from(s.slice(0, end), 'base64').toString('utf8');
   if (text.length === 0) return undefined;
   for (let i = 0; i < text.length; i++) {
@@ -381,26 +441,81 @@ function addVariant(out: string[], v: string): void {
   if (!out.includes(v)) out.push(v);
 }
 
+// One pass over a value classifies it (see scanValue): bits of VALUE_FLAGS.
+/** `%`, `&` or `\\`: URL/HTML/JS decoding may change the value. */
+export const HAS_ESCAPE = 1;
+/** `+`: may stand for a space. */
+export const HAS_PLUS = 2;
+/** A character ≥ U+0080: Unicode folding may change the value. */
+export const HAS_NON_ASCII = 4;
+/** Only base64 characters and `=` (the value may be base64 text). */
+export const BASE64_CHARS = 8;
+/** Only letters, digits, `_`, `-`, space and tab. */
+export const WORDS_ONLY = 16;
+
+const CHAR_FLAGS = new Uint8Array(128);
+for (let c = 0; c < 128; c++) {
+  let f = 0;
+  if (c === 37 || c === 38 || c === 92) f |= HAS_ESCAPE;
+  if (c === 43) f |= HAS_PLUS;
+  if (isBase64Char(c) || c === 61) f |= BASE64_CHARS;
+  if (isAlnum(c) || c === 95 || c === 45 || c === 32 || c === 9) f |= WORDS_ONLY;
+  CHAR_FLAGS[c] = f;
+}
+const ALL_OF = BASE64_CHARS | WORDS_ONLY;
+
+/**
+ * Classifies a value in one pass: the union of HAS_ESCAPE, HAS_PLUS and HAS_NON_ASCII over its
+ * characters, and BASE64_CHARS / WORDS_ONLY when every character has them.
+ */
+export function scanValue(value: string): number {
+  let any = 0;
+  let all = ALL_OF;
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    if (c < 128) {
+      const f = CHAR_FLAGS[c];
+      any |= f;
+      all &= f;
+    } else {
+      any |= HAS_NON_ASCII;
+      all = 0;
+    }
+  }
+  return (any & (HAS_ESCAPE | HAS_PLUS | HAS_NON_ASCII)) | all;
+}
+
+/** False when no decoder can yield a variant of a value with these flags (the value is its only variant). */
+export function mayDecode(value: string, flags: number): boolean {
+  return (
+    (flags & (HAS_ESCAPE | HAS_PLUS | HAS_NON_ASCII)) !== 0 ||
+    ((flags & BASE64_CHARS) !== 0 && value.length >= MIN_BASE64)
+  );
+}
+
 /**
  * The distinct strings worth inspecting for one value, the value itself first: repeated
  * URL/HTML/JS decoding (up to 4 rounds, stopping when stable), then Unicode folding of each,
  * then base64 text of the value and of its URL-decoded form. Bounded by `budget`; never throws.
  */
 export function decodeVariants(value: string, budget: DecodeBudget = UNLIMITED): string[] {
-  const out = [value];
-  // One pass decides whether any decoder can change the value.
-  let special = false;
-  let nonAscii = false;
-  let hasPlus = false;
-  let base64Like = value.length >= MIN_BASE64;
-  for (let i = 0; i < value.length; i++) {
-    const c = value.charCodeAt(i);
-    if (c === 37 || c === 38 || c === 92) special = true;
-    else if (c >= 128) nonAscii = true;
-    else if (c === 43) hasPlus = true;
-    if (base64Like && !isBase64Char(c) && c !== 61) base64Like = false;
-  }
-  if (!special && !nonAscii && !base64Like && !hasPlus) return out;
+  const out: string[] = [];
+  decodeVariantsInto(value, scanValue(value), budget, out);
+  return out;
+}
+
+/**
+ * decodeVariants into a caller's array (emptied first), for a value already classified by
+ * scanValue: the engine reuses one array for all values of a request.
+ */
+export function decodeVariantsInto(value: string, flags: number, budget: DecodeBudget, out: string[]): void {
+  out.length = 0;
+  out.push(value);
+  const special = (flags & HAS_ESCAPE) !== 0;
+  const nonAscii = (flags & HAS_NON_ASCII) !== 0;
+  const hasPlus = (flags & HAS_PLUS) !== 0;
+  const base64Like = (flags & BASE64_CHARS) !== 0 && value.length >= MIN_BASE64;
+  if (!special && !nonAscii && !base64Like && !hasPlus) return;
   try {
     let cur = value;
     if (special) {
@@ -441,7 +556,6 @@ export function decodeVariants(value: string, budget: DecodeBudget = UNLIMITED):
   } catch {
     // A decoder failing on odd input only means fewer variants.
   }
-  return out;
 }
 
 function hasNonAscii(s: string): boolean {

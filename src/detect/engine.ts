@@ -1,11 +1,29 @@
 // The engine: a route's detectors compiled once; `inspect(values)` decodes each value into its
 // variants, runs the detectors its profile and exclusions allow, keeps findings at or above the
 // paranoia level's threshold, and returns the strongest per (location, detector).
+//
+// Cheap paths, none of which changes a finding: a value no decoder can change is its only variant
+// (no decoding, no allocation); variants are distinct strings; a value of words alone goes only to
+// the detectors that can fire on words; and within one call a detector is not run again on a
+// string (same profile and source) it already found nothing in without reading the location.
 import type { Finding } from '../core/findings.js';
 import { severityRank } from '../core/taxonomy.js';
-import { createDecodeBudget, type DecodeBudget, decodeVariants } from './decode.js';
+import {
+  createDecodeBudget,
+  type DecodeBudget,
+  decodeVariantsInto,
+  mayDecode,
+  scanValue,
+  WORDS_ONLY,
+} from './decode.js';
 import { ALL_DETECTORS_MASK, DETECTOR_BIT, DETECTOR_IDS, DETECTORS, type DetectorId } from './registry.js';
-import type { InspectedValue, Paranoia } from './types.js';
+import {
+  CONTENT_PROFILES,
+  type ContentProfile,
+  type InspectedValue,
+  type Paranoia,
+  type ValueSource,
+} from './types.js';
 
 export interface EngineOptions {
   paranoia: Paranoia;
@@ -26,39 +44,48 @@ export interface Engine {
   inspect(values: readonly EngineValue[], budget?: DecodeBudget): Finding[];
 }
 
+/**
+ * What a detector is given: one object per `inspect` call, refilled for each run. Reading
+ * `location` is recorded: a run that returns nothing without reading it depends only on
+ * (value, profile, source) — detectors are pure — so its "nothing" holds for the same string
+ * elsewhere in the request. The accessor lives on the prototype (an own accessor measured ~10%
+ * slower on short values): a detector must read `input.location`, not copy its input with
+ * `{ ...input }` (the copy would have no location).
+ */
+class Probe implements InspectedValue {
+  value = '';
+  source: ValueSource = 'query';
+  profile: ContentProfile = 'generic';
+  where = '';
+  read = false;
+
+  get location(): string {
+    this.read = true;
+    return this.where;
+  }
+}
+
+const PROFILE_INDEX = new Map<ContentProfile, number>(CONTENT_PROFILES.map((p, i) => [p, i]));
+const SOURCE_INDEX = new Map<ValueSource, number>(
+  (['path', 'query', 'header', 'cookie', 'body', 'key'] as const).map((s, i) => [s, i]),
+);
+/** Memo entries: detector bits that found nothing, then the profile and source they hold for. */
+const CONTEXT_SHIFT = DETECTOR_IDS.length;
+
 interface CompiledDetector {
   id: DetectorId;
   bit: number;
   run: (input: InspectedValue) => Finding[];
 }
 
-/** Detectors that can find something in a value of words alone (no punctuation at all). */
-const WORDS_MASK = DETECTOR_BIT.sqli | DETECTOR_BIT.cmdi | DETECTOR_BIT.ssrf;
-
 /**
- * True when a value is letters, digits, `_`, `-`, spaces and tabs only. There, only SQL
- * (`information_schema`, `1 union select password from users`), shell (`whoami`, `sleep 10`) and
- * SSRF (`2130706433`) remain possible: every other detector needs some punctuation (`<`, `/`,
- * `$`, `{`, CR/LF, …). Only used when nothing decodes from the value.
+ * Detectors that can find something in a value of words alone (letters, digits, `_`, `-`, spaces
+ * and tabs; decode.ts WORDS_ONLY). There, only SQL (`information_schema`, `1 union select password
+ * from users`), shell (`whoami`, `sleep 10`) and SSRF (`2130706433`) remain possible: every other
+ * detector needs some punctuation (`<`, `/`, `$`, `{`, CR/LF, …). Only used when nothing decodes
+ * from the value.
  */
-function wordsOnly(s: string): boolean {
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (
-      (c >= 48 && c <= 57) ||
-      (c >= 65 && c <= 90) ||
-      (c >= 97 && c <= 122) ||
-      c === 95 ||
-      c === 45 ||
-      c === 32 ||
-      c === 9
-    ) {
-      continue;
-    }
-    return false;
-  }
-  return true;
-}
+const WORDS_MASK = DETECTOR_BIT.sqli | DETECTOR_BIT.cmdi | DETECTOR_BIT.ssrf;
 
 function stronger(a: Finding, b: Finding): boolean {
   if (a.score !== b.score) return a.score > b.score;
@@ -82,26 +109,60 @@ export function compileEngine(opts: EngineOptions): Engine {
     empty: false,
     inspect(values, budget = createDecodeBudget(budgetChars)) {
       let best: Map<string, Finding> | undefined;
-      for (const v of values) {
+      // Reused for every value of this call: the variants, which detectors are known to find
+      // nothing in each (from the memo), and which were just seen to.
+      const variants: string[] = [];
+      const known: number[] = [];
+      const clean: number[] = [];
+      const probe = new Probe();
+      const memo = new Map<string, number>();
+      for (let i = 0; i < values.length; i++) {
+        const v = values[i];
         let mask = (v.mask ?? ALL_DETECTORS_MASK) & enabled;
         if (mask === 0) continue;
-        const variants = decodeVariants(v.value, budget);
-        if (variants.length === 1 && wordsOnly(v.value)) {
+        const flags = scanValue(v.value);
+        let count = 1;
+        if (mayDecode(v.value, flags)) {
+          decodeVariantsInto(v.value, flags, budget, variants);
+          count = variants.length;
+        } else {
+          variants.length = 0;
+          variants.push(v.value);
+        }
+        if (count === 1 && (flags & WORDS_ONLY) !== 0) {
           mask &= WORDS_MASK;
           if (mask === 0) continue;
         }
-        for (const d of compiled) {
+        const context =
+          (((PROFILE_INDEX.get(v.profile) ?? 7) << 3) | (SOURCE_INDEX.get(v.source) ?? 7)) << CONTEXT_SHIFT;
+        for (let k = 0; k < count; k++) {
+          const entry = memo.get(variants[k]);
+          known[k] = entry !== undefined && entry >>> CONTEXT_SHIFT === context >>> CONTEXT_SHIFT ? entry : 0;
+          clean[k] = 0;
+        }
+        probe.where = v.location;
+        probe.source = v.source;
+        probe.profile = v.profile;
+        for (let j = 0; j < compiled.length; j++) {
+          const d = compiled[j];
           if ((mask & d.bit) === 0) continue;
-          for (let k = 0; k < variants.length; k++) {
-            const input = k === 0 ? v : { ...v, value: variants[k] };
+          for (let k = 0; k < count; k++) {
+            if ((known[k] & d.bit) !== 0) continue;
+            probe.value = variants[k];
+            probe.read = false;
             let found: Finding[];
             try {
-              found = d.run(input);
+              found = d.run(probe);
             } catch {
               // A detector bug must not take the request down; it just finds nothing here.
               continue;
             }
-            for (const f of found) {
+            if (found.length === 0) {
+              if (!probe.read) clean[k] |= d.bit;
+              continue;
+            }
+            for (let m = 0; m < found.length; m++) {
+              const f = found[m];
               if (!(f.score >= threshold)) continue;
               const location = f.location ?? v.location;
               const key = `${location}\u0000${f.detector}`;
@@ -112,6 +173,9 @@ export function compileEngine(opts: EngineOptions): Engine {
               }
             }
           }
+        }
+        for (let k = 0; k < count; k++) {
+          if (clean[k] !== 0) memo.set(variants[k], context | known[k] | clean[k]);
         }
       }
       return best ? [...best.values()] : [];

@@ -156,6 +156,18 @@ export function parseContentType(value: string): ContentType {
   return { kind, boundary, charset };
 }
 
+/** Parsed Content-Type values (the same few strings arrive on every request); bounded. */
+const CONTENT_TYPES = new Map<string, Readonly<ContentType>>();
+
+function contentTypeOf(value: string): Readonly<ContentType> {
+  let ct = CONTENT_TYPES.get(value);
+  if (ct === undefined) {
+    ct = Object.freeze(parseContentType(value));
+    if (CONTENT_TYPES.size < 256 && value.length <= 256) CONTENT_TYPES.set(value, ct);
+  }
+  return ct;
+}
+
 /** Guesses a body's kind from its first bytes (no or ambiguous Content-Type). */
 export function sniffBody(text: string): BodyKind {
   let i = 0;
@@ -198,7 +210,13 @@ class Collector implements Sink {
     this.deep = true;
   }
 
-  add(segs: (string | number)[], value: string, source: ValueSource, onlyMask?: number): void {
+  add(
+    segs: (string | number)[],
+    value: string,
+    source: ValueSource,
+    onlyMask?: number,
+    at?: string | (() => string),
+  ): void {
     if (value.length === 0 || this.truncated) return;
     // A key made of letters, digits, `_` and `-` carries nothing any detector looks for.
     if (source === 'key' && isPlainName(value)) return;
@@ -209,7 +227,7 @@ class Collector implements Sink {
     }
     const mask = onlyMask === undefined ? cls.mask : cls.mask & onlyMask;
     if (mask === 0) return;
-    const location = formatLocation(segs);
+    const location = at === undefined ? formatLocation(segs) : typeof at === 'string' ? at : at();
     const max = this.limits.maxValueLength;
     if (value.length <= max) {
       this.push({ value, location, source, profile: cls.profile, mask });
@@ -396,7 +414,7 @@ function addCookies(header: string, sink: Collector): void {
 
 /** Returns true when a body declared JSON does not parse. */
 function extractBody(body: Buffer, contentTypes: string[], sink: Collector, limits: ExtractLimits): boolean {
-  const declared = contentTypes.map(parseContentType);
+  const declared = contentTypes.map(contentTypeOf);
   const kinds = new Set<BodyKind>();
   let boundary: string | undefined;
   let charset: string | undefined;

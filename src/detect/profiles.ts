@@ -196,16 +196,30 @@ export function matchLocation(pattern: LocationPattern, segs: Segments): boolean
 
 const SIMPLE_NAME = /^[A-Za-z_$][\w$-]*$/;
 
+/** SIMPLE_NAME.test(s) as a character scan. */
+function isSimpleName(s: string): boolean {
+  if (s.length === 0) return false;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if ((c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 || c === 36) continue;
+    if (i > 0 && ((c >= 48 && c <= 57) || c === 45)) continue;
+    return false;
+  }
+  return true;
+}
+
+/** One segment after the first, printed (`.name`, `[2]`, `['odd key']` in JSON locations). */
+export function formatSegment(s: string | number, json: boolean): string {
+  if (typeof s === 'number') return `[${s}]`;
+  if (!json || s === '$' || isSimpleName(s)) return `.${s}`;
+  return `['${s.replace(/'/g, "\\'")}']`;
+}
+
 /** The printed form of a location: `query.id`, `body.$.messages[1].content`, `path[2]`. */
 export function formatLocation(segs: Segments): string {
   let out = String(segs[0]);
   const json = segs[1] === '$';
-  for (let i = 1; i < segs.length; i++) {
-    const s = segs[i];
-    if (typeof s === 'number') out += `[${s}]`;
-    else if (!json || s === '$' || SIMPLE_NAME.test(s)) out += `.${s}`;
-    else out += `['${s.replace(/'/g, "\\'")}']`;
-  }
+  for (let i = 1; i < segs.length; i++) out += formatSegment(segs[i], json);
   return out;
 }
 

@@ -4,9 +4,12 @@ import {
   base64Text,
   createDecodeBudget,
   decodeVariants,
+  decodeVariantsInto,
   htmlDecode,
   jsUnescape,
+  mayDecode,
   percentDecode,
+  scanValue,
   unicodeFold,
 } from '../../src/detect/decode.js';
 
@@ -159,6 +162,107 @@ describe('decodeVariants', () => {
         },
       ),
       { numRuns: 1500 },
+    );
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// Fast paths against their plain definitions.
+
+/** base64Text as first written: Buffer decoding, then a scan of the text. */
+function base64TextPlain(s: string): string | undefined {
+  let end = s.length;
+  while (end > 0 && s.charCodeAt(end - 1) === 61) end--;
+  if (end < 8 || end > 64 * 1024 || s.length - end > 2) return undefined;
+  const body = s.slice(0, end);
+  if (!/^[A-Za-z0-9+/_-]*$/.test(body) || end % 4 === 1) return undefined;
+  const upper = /[A-Z]/.test(body);
+  const lower = /[a-z]/.test(body);
+  const digit = /[0-9+/_-]/.test(body);
+  if (!(upper && lower) && !(digit && (upper || lower))) return undefined;
+  const text = Buffer.from(body, 'base64').toString('utf8');
+  if (text.length === 0 || /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\ufffd]/.test(text))
+    return undefined;
+  return text;
+}
+
+describe('decode: fast paths', () => {
+  const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/-_=';
+  it('base64Text equals the Buffer-based definition', () => {
+    // Not vacuous: printable, binary and non-ASCII texts all occur.
+    expect(base64Text(Buffer.from('<script>alert(1)</script>').toString('base64'))).toBe(
+      '<script>alert(1)</script>',
+    );
+    expect(base64Text(Buffer.from('café ünïcödé').toString('base64url'))).toBe('café ünïcödé');
+    expect(base64Text('3f2b8c1e-9a4d-4e6f-8b21-7c5d0e9f1a23')).toBeUndefined();
+    fc.assert(
+      fc.property(fc.string({ unit: fc.constantFrom(...B64), maxLength: 40 }), (s) => {
+        expect(base64Text(s)).toBe(base64TextPlain(s));
+      }),
+      { numRuns: 3000 },
+    );
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 40 }), fc.boolean(), (bytes, url) => {
+        const s = Buffer.from(bytes).toString(url ? 'base64url' : 'base64');
+        expect(base64Text(s)).toBe(base64TextPlain(s));
+      }),
+      { numRuns: 3000 },
+    );
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary', maxLength: 30 }), (t) => {
+        const s = Buffer.from(t).toString('base64');
+        expect(base64Text(s)).toBe(base64TextPlain(s));
+      }),
+      { numRuns: 3000 },
+    );
+  });
+  it('a value mayDecode rejects is its only variant; decodeVariantsInto equals decodeVariants', () => {
+    const out: string[] = ['stale'];
+    const check = (v: string) => {
+      const flags = scanValue(v);
+      const plain = decodeVariants(v);
+      if (!mayDecode(v, flags)) expect(plain).toEqual([v]);
+      decodeVariantsInto(v, flags, createDecodeBudget(), out);
+      expect(out).toEqual(plain);
+    };
+    for (const v of [
+      'hello world',
+      'a%2fb',
+      '&lt;b&gt;',
+      'a+b',
+      'ＡＢＣ',
+      'PHNjcmlwdD4=',
+      'abc',
+      '',
+      '\\x3c',
+    ])
+      check(v);
+    fc.assert(
+      fc.property(
+        fc.string({
+          unit: fc.constantFrom(
+            'a',
+            'Z',
+            '0',
+            '%',
+            '2',
+            'f',
+            '&',
+            ';',
+            '\\',
+            'u',
+            '+',
+            ' ',
+            '=',
+            'é',
+            '＜',
+            '/',
+          ),
+          maxLength: 24,
+        }),
+        (v) => check(v),
+      ),
+      { numRuns: 3000 },
     );
   });
 });

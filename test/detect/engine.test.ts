@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { createDecodeBudget } from '../../src/detect/decode.js';
+import type { Finding } from '../../src/core/findings.js';
+import { severityRank } from '../../src/core/taxonomy.js';
+import { createDecodeBudget, decodeVariants } from '../../src/detect/decode.js';
 import { compileEngine, type EngineValue } from '../../src/detect/engine.js';
-import { ALL_DETECTORS_MASK, DETECTOR_BIT } from '../../src/detect/registry.js';
+import { ALL_DETECTORS_MASK, DETECTOR_BIT, DETECTOR_IDS, DETECTORS } from '../../src/detect/registry.js';
 
 const value = (v: string, extra: Partial<EngineValue> = {}): EngineValue => ({
   value: v,
@@ -63,5 +65,123 @@ describe('engine', () => {
   it('still inspects the raw value when the decode budget is spent', () => {
     const found = engine.inspect([value(XSS)], createDecodeBudget(0));
     expect(found.some((f) => f.detector === 'xss')).toBe(true);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// The engine's cheap paths (no decoding for undecodable values, one reused variant array, the
+// words-only mask, the per-call memo of detectors that found nothing without reading the
+// location) against the plain algorithm: every allowed detector on every decoded variant of
+// every value, each run given a fresh object.
+
+function slowInspect(values: readonly EngineValue[], paranoia: 1 | 2 | 3, threshold: number): Finding[] {
+  const runs = DETECTOR_IDS.map((id) => ({ id, run: DETECTORS[id].compile({ paranoia }) }));
+  const best = new Map<string, Finding>();
+  const budget = createDecodeBudget(1_000_000);
+  for (const v of values) {
+    const mask = v.mask ?? ALL_DETECTORS_MASK;
+    const variants = decodeVariants(v.value, budget);
+    for (const d of runs) {
+      if ((mask & DETECTOR_BIT[d.id]) === 0) continue;
+      for (const value of variants) {
+        for (const f of d.run({ value, location: v.location, source: v.source, profile: v.profile })) {
+          if (!(f.score >= threshold)) continue;
+          const location = f.location ?? v.location;
+          const key = `${location}\u0000${f.detector}`;
+          const prev = best.get(key);
+          const stronger =
+            !prev ||
+            f.score > prev.score ||
+            (f.score === prev.score && severityRank(f.severity) > severityRank(prev.severity));
+          if (stronger) best.set(key, { ...f, location });
+        }
+      }
+    }
+  }
+  return [...best.values()];
+}
+
+const TABLE: EngineValue[] = [
+  value('hello world'),
+  value('hello world', { location: 'body.$.a', source: 'body' }),
+  value('hello world', { location: 'body.$.b', source: 'body', profile: 'free-text' }),
+  value(SQLI, { location: 'query.a' }),
+  value(SQLI, { location: 'query.b' }),
+  value(SQLI, { location: 'body.$.c', source: 'body', profile: 'llm-message' }),
+  value(encodeURIComponent(SQLI), { location: 'path', source: 'path' }),
+  value(XSS, { location: 'header.x-a', source: 'header' }),
+  value(XSS, { location: 'header.x-b', source: 'header', mask: ALL_DETECTORS_MASK & ~DETECTOR_BIT.xss }),
+  value('&lt;script&gt;alert(1)&lt;/script&gt;', { location: 'body.$.h', source: 'body' }),
+  value(Buffer.from(XSS).toString('base64'), { location: 'cookie.b', source: 'cookie' }),
+  value(Buffer.from(XSS).toString('base64'), { location: 'cookie.c', source: 'cookie' }),
+  value('＜script＞alert(1)＜/script＞', { location: 'body.$.w', source: 'body' }),
+  value('1 union select password from users', { location: 'query.u' }),
+  value('1 union select password from users', { location: 'query.v', profile: 'identifier' }),
+  value('whoami', { location: 'query.c' }),
+  value('sleep 10', { location: 'query.d' }),
+  value('2130706433', { location: 'body.$.url', source: 'body' }),
+  value('http://169.254.169.254/latest/meta-data/', { location: 'body.$.url', source: 'body' }),
+  value('http://169.254.169.254/latest/meta-data/', { location: 'header.referer', source: 'header' }),
+  value('../../../../etc/passwd', { location: 'body.$.file', source: 'body' }),
+  value('..%2f..%2f..%2fetc%2fpasswd', { location: 'query.file' }),
+  value('user[$ne]', { location: 'query.user[$ne]', source: 'key' }),
+  value('1', { location: 'query.user[$ne]' }),
+  value('{"$gt": ""}', { location: 'body.$.p', source: 'body' }),
+  value('{{7*7}}', { location: 'body.$.t', source: 'body' }),
+  value('${jndi:ldap://x.example/a}', { location: 'header.user-agent', source: 'header' }),
+  value('a\r\nSet-Cookie: x=1', { location: 'query.r' }),
+  value('<!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><x>&e;</x>', {
+    location: 'body',
+    source: 'body',
+  }),
+  value('3f2b8c1e-9a4d-4e6f-8b21-7c5d0e9f1a23', { location: 'body.$.id1', source: 'body' }),
+  value('3f2b8c1e-9a4d-4e6f-8b21-7c5d0e9f1a23', { location: 'body.$.id2', source: 'body' }),
+  value('blue+shoes', { location: 'path', source: 'path' }),
+  value("Pat O'Brien", { location: 'body.$.n1', source: 'body' }),
+  value("Pat O'Brien", { location: 'body.$.n2', source: 'body' }),
+  value('%2527%2520OR%25201%253D1--', { location: 'query.e' }),
+];
+
+describe('engine: cheap paths', () => {
+  const engine = compileEngine({ paranoia: 1, threshold: 0.5 });
+  for (const paranoia of [1, 2, 3] as const) {
+    it(`finds exactly what the plain algorithm finds (paranoia ${paranoia})`, () => {
+      const fast = compileEngine({ paranoia, threshold: 0.3 }).inspect(TABLE);
+      const slow = slowInspect(TABLE, paranoia, 0.3);
+      // Not vacuous: the table holds attacks of most kinds.
+      expect(new Set(slow.map((f) => f.detector)).size).toBeGreaterThanOrEqual(6);
+      expect(fast).toEqual(slow);
+    });
+  }
+  it('gives each value its own findings when the same string repeats (memo)', () => {
+    const found = engine.inspect([
+      value(SQLI, { location: 'query.a' }),
+      value(SQLI, { location: 'query.b' }),
+    ]);
+    const at = found.filter((f) => f.detector === 'sqli').map((f) => f.location);
+    expect(at.sort()).toEqual(['query.a', 'query.b']);
+  });
+  it('does not carry "nothing found" from a run that read the location', () => {
+    // nosqli judges `.*` by where it is: harmless in `query.x`, an operator in `query.user[$ne]`.
+    const nosqli = compileEngine({ paranoia: 1, threshold: 0.3, detectors: ['nosqli'] });
+    const alone = nosqli.inspect([value('.*', { location: 'query.user[$ne]' })]);
+    expect(alone.length).toBe(1);
+    const both = nosqli.inspect([
+      value('.*', { location: 'query.x' }),
+      value('.*', { location: 'query.user[$ne]' }),
+    ]);
+    expect(both).toEqual(alone);
+  });
+  it('does not carry "nothing found" across profiles', () => {
+    // The sqli detector finds nothing in this string as `code`, and a union-free ORDER BY probe
+    // otherwise: the memo entry of the first value must not silence the second.
+    const probe = "-7387'))) order by 1--";
+    const sqli = compileEngine({ paranoia: 1, threshold: 0.3, detectors: ['sqli'] });
+    expect(sqli.inspect([value(probe, { location: 'body.$.c', profile: 'code' })])).toEqual([]);
+    const found = sqli.inspect([
+      value(probe, { location: 'body.$.c', profile: 'code' }),
+      value(probe, { location: 'body.$.q' }),
+    ]);
+    expect(found.map((f) => f.location)).toEqual(['body.$.q']);
   });
 });

@@ -9,7 +9,8 @@ import {
   parseContentType,
   sniffBody,
 } from '../../src/detect/extract.js';
-import { compileLocationRules } from '../../src/detect/profiles.js';
+import { walkJson } from '../../src/detect/extract/json.js';
+import { compileLocationRules, formatLocation } from '../../src/detect/profiles.js';
 import { DETECTOR_BIT } from '../../src/detect/registry.js';
 
 const defaults = detectGlobalSchema.parse({});
@@ -333,5 +334,49 @@ describe('extract: limits', () => {
       ),
       { numRuns: 1500 },
     );
+  });
+});
+
+describe('extract: JSON locations built incrementally', () => {
+  it('equal formatLocation of the segments for every key and leaf', () => {
+    let seen = 0;
+    const sink = {
+      add(
+        segs: (string | number)[],
+        _value: string,
+        _source: string,
+        _mask?: number,
+        location?: string | (() => string),
+      ) {
+        // Asked for only now and then, as the collector does (it skips plain keys), so that
+        // locations are also built from a far ancestor.
+        if (_value.length % 3 !== 0) return;
+        seen++;
+        expect(typeof location === 'function' ? location() : location).toBe(formatLocation(segs));
+      },
+      full: () => false,
+      tooDeep: () => {},
+    };
+    const key = fc.oneof(
+      fc.constantFrom('a', '$ne', 'a b', "it's", '0', 'x-y', '', '$', '_k9', '.'),
+      fc.string(),
+    );
+    const json = fc.letrec((tie) => ({
+      node: fc.oneof(
+        { depthSize: 'small' },
+        fc.string(),
+        fc.integer(),
+        fc.array(tie('node'), { maxLength: 4 }),
+        fc.dictionary(key, tie('node'), { maxKeys: 4 }),
+      ),
+    })).node;
+    fc.assert(
+      fc.property(json, (doc) => {
+        walkJson(JSON.stringify(doc), ['body', '$'], sink, 32);
+        walkJson(JSON.stringify(doc), ['body', '$', 'messages', 0, 'arguments', '$'], sink, 32);
+      }),
+      { numRuns: 500 },
+    );
+    expect(seen).toBeGreaterThan(200);
   });
 });

@@ -2,13 +2,24 @@
 // path, as the bytes say. Duplicate keys and keys differing only in case are all seen (a map would
 // keep one of them, and the application may read the other). Depth and value counts are bounded;
 // deeper nesting is skipped with a flat scan and reported. Never throws.
+import { formatLocation, formatSegment } from '../profiles.js';
 import type { Sink } from './sink.js';
 
 export type JsonOutcome = 'ok' | 'malformed';
 
-// JSON strings may not hold raw control characters.
-const CONTROL = /[\u0000-\u001f]/;
-const HEX4 = /^[0-9a-fA-F]{4}$/;
+function hex4(s: string, at: number): number {
+  let v = 0;
+  for (let k = at; k < at + 4; k++) {
+    const c = s.charCodeAt(k);
+    let h: number;
+    if (c >= 48 && c <= 57) h = c - 48;
+    else if (c >= 65 && c <= 70) h = c - 55;
+    else if (c >= 97 && c <= 102) h = c - 87;
+    else return -1;
+    v = (v << 4) | h;
+  }
+  return v;
+}
 
 function isWs(c: number): boolean {
   return c === 32 || c === 9 || c === 10 || c === 13;
@@ -18,6 +29,14 @@ class JsonWalker {
   private i = 0;
   private stopped = false;
   private readonly n: number;
+  /** Printed locations of the open containers (parallel to `segs` from the base on). */
+  /** `undefined` until some value there needs it (numbers and plain keys never do). */
+  private readonly locs: (string | undefined)[];
+  /** Index in `segs` of the segment `locs[1]` describes. */
+  private readonly base: number;
+  /** `loc` bound once: given to the sink, which calls it only when it keeps a value. */
+  private readonly locFn = (): string => this.loc();
+  private readonly json: boolean;
 
   constructor(
     private readonly s: string,
@@ -27,6 +46,23 @@ class JsonWalker {
     private readonly onString?: (segs: (string | number)[], value: string) => boolean,
   ) {
     this.n = s.length;
+    this.json = segs[1] === '$';
+    this.locs = [undefined];
+    this.base = segs.length;
+  }
+
+  /** The printed location of the innermost open value, built from the nearest one known. */
+  private loc(): string {
+    const locs = this.locs;
+    let d = locs.length - 1;
+    while (d >= 0 && locs[d] === undefined) d--;
+    let out = d >= 0 ? (locs[d] as string) : formatLocation(this.segs.slice(0, this.base));
+    if (d < 0) locs[(d = 0)] = out;
+    for (let k = d + 1; k < locs.length; k++) {
+      out += formatSegment(this.segs[this.base + k - 1], this.json);
+      locs[k] = out;
+    }
+    return out;
   }
 
   run(): JsonOutcome {
@@ -53,7 +89,7 @@ class JsonWalker {
       const str = this.string();
       if (str === undefined) return false;
       if (this.onString?.(this.segs, str)) return true;
-      this.sink.add(this.segs, str, 'body');
+      this.sink.add(this.segs, str, 'body', undefined, this.locFn);
       return true;
     }
     return this.scalar();
@@ -80,33 +116,29 @@ class JsonWalker {
     return digits > 0;
   }
 
-  /** Position of the next backslash at or after `from` (-1: none left); found once, reused. */
-  private backslash = -2;
-  private nextBackslash(from: number): number {
-    if (this.backslash !== -1 && this.backslash < from) this.backslash = this.s.indexOf('\\', from);
-    return this.backslash;
-  }
-
+  /**
+   * The string starting at the quote at `i`, unescaped; undefined when malformed (a raw control
+   * character, a bad escape, no closing quote). One pass; runs between escapes are sliced.
+   */
   private string(): string | undefined {
     const s = this.s;
-    // Runs between escapes are found and copied with native scans; the common string without
-    // escapes is one slice.
+    const n = this.n;
     let j = this.i + 1;
+    let start = j;
     let out = '';
-    for (;;) {
-      const q = s.indexOf('"', j);
-      if (q === -1) return undefined;
-      const e = this.nextBackslash(j);
-      if (e === -1 || e > q) {
-        const run = s.slice(j, q);
-        if (CONTROL.test(run)) return undefined;
-        this.i = q + 1;
-        return out + run;
+    while (j < n) {
+      const c = s.charCodeAt(j);
+      if (c === 34 /* " */) {
+        this.i = j + 1;
+        return out.length === 0 ? s.slice(start, j) : out + s.slice(start, j);
       }
-      const run = s.slice(j, e);
-      if (CONTROL.test(run)) return undefined;
-      out += run;
-      switch (s.charCodeAt(e + 1)) {
+      if (c < 32) return undefined;
+      if (c !== 92 /* \\ */) {
+        j++;
+        continue;
+      }
+      out += s.slice(start, j);
+      switch (s.charCodeAt(j + 1)) {
         case 34:
           out += '"';
           break;
@@ -132,17 +164,20 @@ class JsonWalker {
           out += '\t';
           break;
         case 117: {
-          const hex = s.slice(e + 2, e + 6);
-          if (hex.length !== 4 || !HEX4.test(hex)) return undefined;
-          out += String.fromCharCode(Number.parseInt(hex, 16));
-          j = e + 6;
+          const code = j + 6 <= n ? hex4(s, j + 2) : -1;
+          if (code < 0) return undefined;
+          out += String.fromCharCode(code);
+          j += 6;
+          start = j;
           continue;
         }
         default:
           return undefined;
       }
-      j = e + 2;
+      j += 2;
+      start = j;
     }
+    return undefined;
   }
 
   private object(depth: number): boolean {
@@ -169,9 +204,11 @@ class JsonWalker {
       if (this.s.charCodeAt(this.i) !== 58 /* : */) return false;
       this.i++;
       this.segs.push(key);
-      this.sink.add(this.segs, key, 'key');
+      this.locs.push(undefined);
+      this.sink.add(this.segs, key, 'key', undefined, this.locFn);
       const ok = this.value(depth);
       this.segs.pop();
+      this.locs.pop();
       if (!ok) return false;
       this.ws();
       const c = this.s.charCodeAt(this.i);
@@ -199,8 +236,10 @@ class JsonWalker {
         return false;
       }
       this.segs.push(index);
+      this.locs.push(undefined);
       const ok = this.value(depth);
       this.segs.pop();
+      this.locs.pop();
       if (!ok) return false;
       this.ws();
       const c = this.s.charCodeAt(this.i);
