@@ -58,7 +58,8 @@ function parsePart(p: string): number | undefined {
  * the low 32 bits, which turns it into an address.
  */
 function overflowed(p: string): number | undefined {
-  if (p.length > 40) return undefined;
+  // nine characters (`999999999`, `0x1234567`) never exceed 32 bits: skip the BigInt
+  if (p.length > 40 || p.length <= 9) return undefined;
   try {
     const big = /^0x[0-9a-f]+$/i.test(p) ? BigInt(p) : /^[0-9]+$/.test(p) ? BigInt(p) : undefined;
     if (big === undefined || big <= 0xffffffffn) return undefined;
@@ -66,6 +67,12 @@ function overflowed(p: string): number | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** Every part written as plain decimal (`127`, not `0177` or `0x7f`). */
+function allCanonicalDecimal(parts: readonly string[]): boolean {
+  for (const p of parts) if (p !== String(Number.parseInt(p, 10))) return false;
+  return true;
 }
 
 /** inet_aton: 1 to 4 parts, each decimal/octal/hex, the last one filling the remaining bytes. */
@@ -93,7 +100,7 @@ export function parseIPv4Loose(host: string): { value: number; canonicalSpelling
   const remaining = 5 - nums.length;
   if (last >= 256 ** remaining) return undefined;
   value = value * 256 ** remaining + last;
-  const canonicalSpelling = parts.length === 4 && parts.every((p) => p === String(Number.parseInt(p, 10)));
+  const canonicalSpelling = parts.length === 4 && allCanonicalDecimal(parts);
   return { value: value >>> 0, canonicalSpelling };
 }
 
@@ -126,33 +133,40 @@ export function classifyIPv4(v: number): AddressClass {
   return 'public';
 }
 
+/** Characters an IPv6 literal (before its `%zone`) can hold for `parseIPv6`. */
+const IPV6_CHARS = /^[0-9a-fx:.\x10-\x19]*$/i;
+
+/** One side of `::` (or the whole address): hex groups, optionally ending in an IPv4 tail. */
+function parseSide(side: string, allowV4: boolean): number[] | undefined {
+  if (side.length === 0) return [];
+  const out: number[] = [];
+  const parts = side.split(':');
+  for (let i = 0; i < parts.length; i++) {
+    const p = parts[i];
+    if (allowV4 && i === parts.length - 1 && p.includes('.')) {
+      const v4 = parseIPv4Loose(p);
+      if (v4 === undefined || p.split('.').length !== 4) return undefined;
+      out.push((v4.value >>> 16) & 0xffff, v4.value & 0xffff);
+      continue;
+    }
+    if (p.length === 0 || p.length > 4) return undefined;
+    const n = Number.parseInt(p, 16);
+    if (Number.isNaN(n) || !/^[0-9a-fA-F]+$/.test(p)) return undefined;
+    out.push(n);
+  }
+  return out;
+}
+
 /** Parses an IPv6 literal (no brackets; a `%zone` suffix is dropped) into 8 groups. */
 export function parseIPv6(input: string): number[] | undefined {
   if (input.length === 0 || input.length > 64) return undefined;
   const pct = input.indexOf('%');
   const host = pct >= 0 ? input.slice(0, pct) : input;
   if (!host.includes(':')) return undefined;
+  // groups are hex; an embedded IPv4 tail may use inet_aton forms (see parsePart): nothing else
+  if (!IPV6_CHARS.test(host)) return undefined;
   const dbl = host.indexOf('::');
   if (dbl >= 0 && host.indexOf('::', dbl + 1) >= 0) return undefined;
-  const parseSide = (side: string, allowV4: boolean): number[] | undefined => {
-    if (side.length === 0) return [];
-    const out: number[] = [];
-    const parts = side.split(':');
-    for (let i = 0; i < parts.length; i++) {
-      const p = parts[i];
-      if (allowV4 && i === parts.length - 1 && p.includes('.')) {
-        const v4 = parseIPv4Loose(p);
-        if (v4 === undefined || p.split('.').length !== 4) return undefined;
-        out.push((v4.value >>> 16) & 0xffff, v4.value & 0xffff);
-        continue;
-      }
-      if (p.length === 0 || p.length > 4) return undefined;
-      const n = Number.parseInt(p, 16);
-      if (Number.isNaN(n) || !/^[0-9a-fA-F]+$/.test(p)) return undefined;
-      out.push(n);
-    }
-    return out;
-  };
   let groups: number[] | undefined;
   if (dbl >= 0) {
     const left = parseSide(host.slice(0, dbl), false);

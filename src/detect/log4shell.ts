@@ -139,13 +139,22 @@ interface Hit {
   why: string;
 }
 
-function analyze(value: string, paranoia: Paranoia): Hit | undefined {
-  const folded = value.includes('$') ? value : undefined;
-  if (folded === undefined) return undefined;
-  const quick = value.toLowerCase();
-  if (!quick.includes('${') && !quick.includes('$&') && !quick.includes('$\\') && !quick.includes('$%')) {
-    return undefined;
+/** Prefilter: a lookup (or a brace residue `foldBraces` turns into one) starts with `$` then `{`, `&`, `\\` or `%`. */
+export function mayBeLookup(value: string): boolean {
+  let i = value.indexOf('$');
+  while (i >= 0) {
+    const c = value.charCodeAt(i + 1);
+    if (c === 123 || c === 38 || c === 92 || c === 37) return true;
+    i = value.indexOf('$', i + 1);
   }
+  return false;
+}
+
+function analyze(value: string, paranoia: Paranoia): Hit | undefined {
+  // `${`, `$&`, `$\\`, `$%` and the nested forms below are symbols only: lower-casing (which the
+  // original check did) never changes them, so they are looked for in the value itself
+  if (!mayBeLookup(value)) return undefined;
+  const quick = value;
   const { text, lookups } = evaluateLookups(value);
   const t = text.toLowerCase();
   const at = t.indexOf('${jndi:');

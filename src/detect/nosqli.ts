@@ -132,6 +132,17 @@ function whereJs(s: string, paranoia: Paranoia): Hit | undefined {
   return undefined;
 }
 
+/**
+ * Prefilter, derived from `analyze`: every signal needs a `$` in the value (operator keys, `[$ne]`,
+ * `{"$gt":`), `[$` in the location, or one of `$where`'s JavaScript shapes, which all contain
+ * `this.`, `;` (the `return` breakouts) or `sleep(`. U+0130 and U+212A lower-case to ASCII
+ * (and shift indices): a value holding one is passed on.
+ */
+const NOSQLI_TRIGGER = /[$;\u0130\u212a]|this\.|sleep\(/i;
+export function mayBeNosqli(value: string, location: string | undefined): boolean {
+  return location?.includes('[$') === true || NOSQLI_TRIGGER.test(value);
+}
+
 function analyze(input: InspectedValue, paranoia: Paranoia): Hit | undefined {
   const v = input.value.length > MAX_SCAN ? input.value.slice(0, MAX_SCAN) : input.value;
   let best: Hit | undefined;
@@ -176,6 +187,7 @@ export const nosqliDetector: ValueDetector = {
     const paranoia = options.paranoia;
     return (input) => {
       if (input.value.length < 2 && !input.location?.includes('[$')) return [];
+      if (!mayBeNosqli(input.value, input.location)) return [];
       const best = analyze(input, paranoia);
       if (best === undefined || best.score < REPORT) return [];
       return [

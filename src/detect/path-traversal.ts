@@ -462,6 +462,106 @@ const KIND_SCORE: Record<string, readonly [number, number, number]> = {
   config: [0.45, 0.4, 0.3],
 };
 
+// ---------------------------------------------------------------------------------------------
+// Prefilter: rejects, without normalising, a value in which `analyze` cannot find anything.
+
+const escapeRe = (t: string): string => t.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&');
+/**
+ * Characters and pairs that make `analyze` do real work: NUL, `%` (encoded residues, `%00`), `\`
+ * and the slash/dot look-alikes `normalizePath` folds, `{` (`{file}`, `..{`), `<`/`>`
+ * (redirection), `..` (every climb), `/.` (no-op segments, hidden files, `//./`), `0x2e`/`0x2f`/
+ * `0x5c` residues, `file:/`, `::$` (NTFS streams), `__x00__`. U+0130 and U+212A lower-case to
+ * ASCII (and shift indices). Without any of these, the normalised value is the lower-cased value.
+ */
+const PT_TRIGGER =
+  /[\0%\\{<>\u2215\u2216\u2044\uff0f\uff3c\ufe68\uff0e\u2024\ufe52\u0130\u212a]|\.\.|\/\.|0x[25]|file:\/|::\$|__x00__/i;
+/** What follows a `/` in a sensitive path: SENSITIVE's first segments (with their slash). */
+const SENSITIVE_HEADS = [
+  ...new Set(
+    SENSITIVE.map((e) => {
+      const slash = e.indexOf('/', 1);
+      return slash < 0 ? e.slice(1) : e.slice(1, slash + 1);
+    }),
+  ),
+];
+/** A sensitive path right after a `/` (sticky: tested at a given index). */
+const SENSITIVE_AT = new RegExp(`(?:${SENSITIVE_HEADS.map(escapeRe).join('|')})`, 'iy');
+/**
+ * At the value's start: a sensitive path without its leading slash (`findSensitive` pads one),
+ * a bare sensitive name, a system root, a Win32 device path, `/@fs/`, a drive letter.
+ */
+const PT_START = new RegExp(
+  `^(?:${[...SENSITIVE_HEADS, ...BARE_SENSITIVE].map(escapeRe).join('|')}|\\/(?:${SYSTEM_ROOTS.map((r) => escapeRe(r.slice(1, -1))).join('|')})\\/|\\/\\/\\?|\\/@|[a-z]:\\/)`,
+  'i',
+);
+/** Where `findBare` looks (a value starting with a drive, `file:` or `/`)… */
+const BARE_ANCHOR = /^(?:[a-z]:|file:|\/)/i;
+/** …for a bare sensitive name with `/` and `:` possibly between its characters. */
+const BARE_SPLIT = new RegExp(BARE_SENSITIVE.map((b) => [...b].map(escapeRe).join('[/:]*')).join('|'), 'i');
+/** Extensions (after the last `.` of the last segment) that `fileKind` may report. */
+const KIND_EXTENSIONS = new Set(
+  [
+    ...ARCHIVE_SUFFIXES,
+    ...BACKUP_SUFFIXES,
+    ...KEY_SUFFIXES,
+    ...CONFIG_SUFFIXES,
+    '.sql',
+    '.sqlite',
+    '.sqlite3',
+    '.db',
+    '.mdb',
+    '.pem',
+    '.log',
+  ]
+    .filter((x) => x.startsWith('.'))
+    .map((x) => x.slice(1)),
+);
+const WHITESPACE = /[\x00-\x20]/;
+
+/** Whether `fileKind(lastSegment(value))` can be defined (see both): by the segment's ending. */
+function mayBeSensitiveFile(v: string): boolean {
+  let end = v.length;
+  const q = v.indexOf('?');
+  if (q >= 0) end = q;
+  const h = v.indexOf('#');
+  if (h >= 0 && h < end) end = h;
+  if (end === 0 || end > 1024) return false;
+  const ws = v.search(WHITESPACE);
+  if (ws >= 0 && ws < end) return false;
+  const slash = v.lastIndexOf('/', end - 1);
+  const last = v.charCodeAt(end - 1);
+  if (last === 126) return true; // `~`
+  if (
+    end - slash > 3 &&
+    (last | 0x20) === 103 &&
+    (v.charCodeAt(end - 2) | 0x20) === 111 &&
+    (v.charCodeAt(end - 3) | 0x20) === 108
+  )
+    return true; // `…log`: LOG_NAMES and `.log`
+  const dot = v.lastIndexOf('.', end - 1);
+  if (dot <= slash || end - dot > 9) return false;
+  return KIND_EXTENSIONS.has(v.slice(dot + 1, end).toLowerCase());
+}
+
+/**
+ * False only when `analyze` provably finds nothing: no trigger character or pair, no sensitive
+ * name at the start or after a slash, no bare sensitive name where `findBare` looks, no file
+ * name of a sensitive kind.
+ */
+export function mayTraverse(v: string): boolean {
+  if (PT_TRIGGER.test(v) || PT_START.test(v)) return true;
+  if (v.charCodeAt(0) === 47 && v.length >= 129) return true;
+  for (let i = v.indexOf('/'); i >= 0; i = v.indexOf('/', i + 1)) {
+    let j = i + 1;
+    while (v.charCodeAt(j) === 47) j++;
+    SENSITIVE_AT.lastIndex = j;
+    if (SENSITIVE_AT.test(v)) return true;
+    i = j - 1;
+  }
+  if (BARE_ANCHOR.test(v) && BARE_SPLIT.test(v)) return true;
+  return mayBeSensitiveFile(v);
+}
+
 function analyze(input: InspectedValue, paranoia: Paranoia): Hit | undefined {
   const raw = input.value.length > MAX_SCAN ? input.value.slice(0, MAX_SCAN) : input.value;
   const n = normalizePath(raw);
@@ -591,7 +691,7 @@ export const pathTraversalDetector: ValueDetector = {
   compile(options: DetectorOptions): (input: InspectedValue) => Finding[] {
     const paranoia = options.paranoia;
     return (input) => {
-      if (input.value.length < 3) return [];
+      if (input.value.length < 3 || !mayTraverse(input.value)) return [];
       const best = analyze(input, paranoia);
       if (best === undefined || best.score < REPORT) return [];
       const at = Math.max(0, best.at);

@@ -135,6 +135,32 @@ const INTERNAL_TLDS = [
   '.private',
 ];
 
+/**
+ * Characters `parseIPv4Loose` accepts (`127.0.0.1`, `0x7f.1`, `2130706433`), host in lower case.
+ * Its digit test ORs 0x20, so U+0010–U+0019 count as digits there too.
+ */
+const ADDRESS_CHARS = /^[0-9a-fx.\x10-\x19]+$/;
+const lastLabel = (n: string): string => n.slice(n.lastIndexOf('.') + 1);
+/** Last labels of every name `classifyHost` recognises (the lists above and `*.localhost`). */
+const NAME_LAST_LABELS = new Set([
+  ...[
+    ...METADATA_NAMES,
+    ...LOOPBACK_NAMES,
+    ...LOOPBACK_DOMAINS,
+    ...WILDCARD_DNS,
+    ...REBINDING,
+    ...INTERNAL_TLDS,
+  ].map(lastLabel),
+  'localhost',
+]);
+const LOOPBACK_DOMAIN_LAST = new Set(LOOPBACK_DOMAINS.map(lastLabel));
+const WILDCARD_LAST = new Set(WILDCARD_DNS.map(lastLabel));
+const REBINDING_LAST = new Set(REBINDING.map(lastLabel));
+const INTERNAL_LAST = new Set(INTERNAL_TLDS.map(lastLabel));
+/** `name.endsWith(`.${d}`)` without building the string. */
+const endsWithLabel = (name: string, d: string): boolean =>
+  name.length > d.length && name.endsWith(d) && name.charCodeAt(name.length - d.length - 1) === 46;
+
 export type HostVerdict =
   | { kind: 'address'; class: AddressClass; canonical: string; obfuscated: boolean }
   | { kind: 'name'; class: AddressClass | 'internal-name' | 'rebinding'; why: string }
@@ -144,35 +170,45 @@ export type HostVerdict =
 export function classifyHost(rawHost: string): HostVerdict {
   const host = rawHost.toLowerCase();
   if (host.length === 0 || host.length > 255) return undefined;
-  const addr = parseHostAddress(host);
-  if (addr !== undefined) {
-    return { kind: 'address', class: addr.class, canonical: addr.canonical, obfuscated: addr.obfuscated };
+  // an address has only the characters of inet_aton forms, or is IPv6 (`[`, `:`)
+  if (ADDRESS_CHARS.test(host) || host.charCodeAt(0) === 91 || host.includes(':')) {
+    const addr = parseHostAddress(host);
+    if (addr !== undefined) {
+      return { kind: 'address', class: addr.class, canonical: addr.canonical, obfuscated: addr.obfuscated };
+    }
   }
   const name = host.endsWith('.') ? host.slice(0, -1) : host;
   if (!/^[a-z0-9_.-]+$/.test(name)) return undefined;
+  // every name below ends in one of these labels: skip the lists for any other name
+  const last = name.slice(name.lastIndexOf('.') + 1);
+  if (!NAME_LAST_LABELS.has(last)) return undefined;
   if (METADATA_NAMES.has(name)) return { kind: 'name', class: 'metadata', why: `metadata host ${name}` };
   if (LOOPBACK_NAMES.has(name) || name.endsWith('.localhost')) {
     return { kind: 'name', class: 'loopback', why: `loopback name ${name}` };
   }
-  for (const d of LOOPBACK_DOMAINS) {
-    if (name === d || name.endsWith(`.${d}`))
-      return { kind: 'name', class: 'loopback', why: `${d} resolves to loopback` };
-  }
-  for (const d of WILDCARD_DNS) {
-    if (name.endsWith(`.${d}`)) {
-      const embedded = embeddedAddress(name.slice(0, -d.length - 1));
-      if (embedded !== undefined) {
-        return { kind: 'name', class: embedded.class, why: `wildcard DNS for ${embedded.canonical}` };
+  if (LOOPBACK_DOMAIN_LAST.has(last))
+    for (const d of LOOPBACK_DOMAINS) {
+      if (name === d || endsWithLabel(name, d))
+        return { kind: 'name', class: 'loopback', why: `${d} resolves to loopback` };
+    }
+  if (WILDCARD_LAST.has(last))
+    for (const d of WILDCARD_DNS) {
+      if (endsWithLabel(name, d)) {
+        const embedded = embeddedAddress(name.slice(0, -d.length - 1));
+        if (embedded !== undefined) {
+          return { kind: 'name', class: embedded.class, why: `wildcard DNS for ${embedded.canonical}` };
+        }
       }
     }
-  }
-  for (const d of REBINDING) {
-    if (name.endsWith(`.${d}`))
-      return { kind: 'name', class: 'rebinding', why: `DNS rebinding service ${d}` };
-  }
-  for (const t of INTERNAL_TLDS) {
-    if (name.endsWith(t)) return { kind: 'name', class: 'internal-name', why: `internal domain ${t}` };
-  }
+  if (REBINDING_LAST.has(last))
+    for (const d of REBINDING) {
+      if (endsWithLabel(name, d))
+        return { kind: 'name', class: 'rebinding', why: `DNS rebinding service ${d}` };
+    }
+  if (INTERNAL_LAST.has(last))
+    for (const t of INTERNAL_TLDS) {
+      if (name.endsWith(t)) return { kind: 'name', class: 'internal-name', why: `internal domain ${t}` };
+    }
   return undefined;
 }
 
@@ -241,11 +277,17 @@ function hostsOf(authority: string): { hosts: string[]; hasPort: boolean; userin
 }
 
 const AUTH_END = '/?#\\ \t\r\n"\'<>`{}|^';
+const IS_AUTH_END = new Uint8Array(128);
+for (let k = 0; k < AUTH_END.length; k++) IS_AUTH_END[AUTH_END.charCodeAt(k)] = 1;
 
 function authorityEnd(s: string, from: number): number {
   let i = from;
   const limit = Math.min(s.length, from + 512);
-  while (i < limit && !AUTH_END.includes(s[i])) i++;
+  while (i < limit) {
+    const c = s.charCodeAt(i);
+    if (c < 128 && IS_AUTH_END[c] === 1) break;
+    i++;
+  }
   return i;
 }
 
@@ -300,14 +342,30 @@ function hostShaped(s: string): Target | undefined {
     if (end <= 0) return undefined;
     while (end < s.length && s[end] !== '/' && s[end] !== '?' && s[end] !== '#') end++;
   } else {
-    const ipv6ish = /^[0-9a-f:]+(%[a-z0-9]+)?$/.test(s) && s.includes('::');
+    const ipv6ish = s.includes('::') && /^[0-9a-f:]+(%[a-z0-9]+)?$/.test(s);
     end = ipv6ish ? s.length : authorityEnd(s, 0);
   }
   const auth = s.slice(0, end);
   if (auth.includes('@')) return undefined;
-  const ipv6bare = !auth.startsWith('[') && auth.split(':').length > 2;
+  const colon = auth.indexOf(':');
+  const ipv6bare = !auth.startsWith('[') && colon >= 0 && auth.indexOf(':', colon + 1) >= 0;
   const { hosts, hasPort } = ipv6bare ? { hosts: [auth], hasPort: false } : hostsOf(auth);
   return { hosts, scheme: undefined, at: 0, end, hasPort, hasPath: end < s.length, userinfo: false };
+}
+
+/** Verdicts of `urlishLocation` by location (a route sees few distinct ones); bounded. */
+const URLISH_CACHE = new Map<string, boolean>();
+const URLISH_CACHE_MAX = 4096;
+
+function urlishLocationCached(location: string | undefined): boolean {
+  if (!location) return false;
+  let v = URLISH_CACHE.get(location);
+  if (v === undefined) {
+    v = urlishLocation(location);
+    if (URLISH_CACHE.size >= URLISH_CACHE_MAX) URLISH_CACHE.clear();
+    URLISH_CACHE.set(location, v);
+  }
+  return v;
 }
 
 function urlishLocation(location: string | undefined): boolean {
@@ -447,6 +505,22 @@ const CLASS_WORDS: Record<string, string> = {
   metadata: 'cloud metadata service',
 };
 
+/** A bare number or a dotted short form (`2130706433`, `127.1`): fewer than four labels of [0-9a-fx]. */
+function numericOnlyHost(host: string): boolean {
+  if (!NUMERIC_HOST.test(host)) return false;
+  let labels = 0;
+  let inLabel = false;
+  for (let i = 0; i < host.length; i++) {
+    if (host.charCodeAt(i) === 46) inLabel = false;
+    else if (!inLabel) {
+      inLabel = true;
+      labels++;
+    }
+  }
+  return labels < 4;
+}
+const NUMERIC_HOST = /^[0-9a-fx.]+$/i;
+
 function judgeTarget(
   t: Target,
   shape: 'url' | 'host' | 'bare',
@@ -457,13 +531,16 @@ function judgeTarget(
   let best: Hit | undefined;
   const scheme = t.scheme;
   for (const host of t.hosts) {
+    // a bare number outside a URL field: an address (skipped below) or, with these characters,
+    // no name `classifyHost` knows; only the DNS check could still say something
+    if (shape !== 'url' && !urlish && dns === undefined && numericOnlyHost(host)) continue;
     const v = classifyHost(host);
     let cls: string | undefined;
     let obfuscated = false;
     let why = '';
     if (v?.kind === 'address') {
       // a bare number or a dotted short form is only a host where the field is one
-      const numericOnly = /^[0-9a-fx.]+$/i.test(host) && host.split('.').filter(Boolean).length < 4;
+      const numericOnly = numericOnlyHost(host);
       if (shape === 'bare' && numericOnly && !urlish) continue;
       if (shape === 'host' && numericOnly && !urlish) continue;
       if (!isInternalClass(v.class)) continue;
@@ -530,6 +607,32 @@ function whatwgHost(s: string, t: Target): string | undefined {
   }
 }
 
+/**
+ * `scheme://host[:port]` (plus the one character `whatwgHost` passes after the authority) with a
+ * special scheme and a host of ASCII letters, digits, `-` and `.` that does not end in a number
+ * and has no `xn--` label: the WHATWG parser then either fails or answers the host in lower
+ * case, which `classifyHost` (case-insensitive) judges like the host itself.
+ */
+const PLAIN_URL = /^(?:https?|ftp|wss?):\/\/([a-z0-9.-]+)(?::[0-9]*)?[/?#\\ \t\r\n]?$/i;
+const NUMERIC_LABEL = /(?:^|\.)(?:[0-9]+|0x[0-9a-f]*)\.?$/i;
+
+/** Whether `whatwgHost(s, t)` can only add a host `t` already has (so the URL parser is skipped). */
+function whatwgRedundant(s: string, t: Target): boolean {
+  const m = PLAIN_URL.exec(s.slice(t.at, Math.min(s.length, t.end + 1)));
+  if (m === null) return false;
+  const h = m[1].toLowerCase();
+  if (NUMERIC_LABEL.test(h) || h.includes('xn--')) return false;
+  for (const x of t.hosts) if (x.toLowerCase() === h) return true;
+  return false;
+}
+
+const QUOTED_METADATA = ['169.254.169.254', 'metadata.google.internal', '100.100.100.200', 'fd00:ec2::254'];
+
+/** The stronger of two hits (the first on a tie). */
+function stronger(best: Hit | undefined, h: Hit | undefined): Hit | undefined {
+  return h !== undefined && (best === undefined || h.score > best.score) ? h : best;
+}
+
 function analyze(
   input: InspectedValue,
   paranoia: Paranoia,
@@ -538,11 +641,9 @@ function analyze(
   if (isIgnoredHeader(input)) return undefined;
   const raw = input.value.length > MAX_SCAN ? input.value.slice(0, MAX_SCAN) : input.value;
   const s = raw.trim();
-  const urlish = input.profile === 'url' || urlishLocation(input.location);
+  const urlish = input.profile === 'url' || urlishLocationCached(input.location);
+  // (no closures here: this runs for every value)
   let best: Hit | undefined;
-  const consider = (h: Hit | undefined): void => {
-    if (h !== undefined && (best === undefined || h.score > best.score)) best = h;
-  };
   const targets = s.includes(':') ? findTargets(s) : [];
   // `http://\\l\\o\\c\\a\\l\\h\\o\\s\\t/`: escapes some URL libraries drop
   if (s.includes('\\') && s.includes('://')) {
@@ -550,21 +651,27 @@ function analyze(
       targets.push({ ...t, at: 0, end: Math.min(s.length, t.end) });
   }
   for (const t of targets) {
-    const whatwg = whatwgHost(s, t);
+    const whatwg = dns === undefined && whatwgRedundant(s, t) ? undefined : whatwgHost(s, t);
     if (whatwg !== undefined && !t.hosts.includes(whatwg)) t.hosts.push(whatwg);
-    consider(judgeTarget(t, 'url', urlish, paranoia, dns));
+    best = stronger(best, judgeTarget(t, 'url', urlish, paranoia, dns));
   }
   if (targets.length === 0) {
     const t = hostShaped(s);
     if (t !== undefined)
-      consider(judgeTarget(t, t.hasPort || t.hasPath ? 'host' : 'bare', urlish, paranoia, dns));
+      best = stronger(best, judgeTarget(t, t.hasPort || t.hasPath ? 'host' : 'bare', urlish, paranoia, dns));
   }
   if (best === undefined) {
     // a metadata address quoted inside prose or a command
-    for (const m of ['169.254.169.254', 'metadata.google.internal', '100.100.100.200', 'fd00:ec2::254']) {
+    for (const m of QUOTED_METADATA) {
       const at = s.indexOf(m);
       if (at >= 0)
-        consider({ score: 0.7, metadata: true, at, end: at + m.length, why: `cloud metadata address ${m}` });
+        best = stronger(best, {
+          score: 0.7,
+          metadata: true,
+          at,
+          end: at + m.length,
+          why: `cloud metadata address ${m}`,
+        });
     }
   }
   return best;

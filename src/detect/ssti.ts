@@ -192,6 +192,17 @@ function judgeExpression(expr: string, opener: string, paranoia: Paranoia): { sc
   return { score: paranoia >= 3 ? 0.5 : 0.25, why: 'template expression' };
 }
 
+/**
+ * Prefilter, derived from DELIMITERS and STATEMENTS: each opener or statement contains `{`, `<%`,
+ * `<#`, `[[`, `__`, `$class`, `freemarker.`, or a `(` right after `@` (`@(`), `w` (`?new(`),
+ * `t` (`#set(`, `T(java…`), `h` (`#foreach(`) or `_` (`__subclasses__()`). A value with none of
+ * them has no expression and no statement. U+0130 and U+212A (lower-cased to ASCII) pass.
+ */
+const TEMPLATE_TRIGGER = /[{\u0130\u212a]|<[%#]|\[\[|__|[@wth_]\(|\$class|freemarker\./i;
+export function mayBeTemplate(v: string): boolean {
+  return TEMPLATE_TRIGGER.test(v);
+}
+
 function analyze(input: InspectedValue, paranoia: Paranoia): Hit | undefined {
   const raw = input.value.length > MAX_SCAN ? input.value.slice(0, MAX_SCAN) : input.value;
   const s = raw.toLowerCase();
@@ -234,7 +245,7 @@ export const sstiDetector: ValueDetector = {
   compile(options: DetectorOptions): (input: InspectedValue) => Finding[] {
     const paranoia = options.paranoia;
     return (input) => {
-      if (input.value.length < 4) return [];
+      if (input.value.length < 4 || !mayBeTemplate(input.value)) return [];
       const best = analyze(input, paranoia);
       if (best === undefined || best.score < REPORT) return [];
       return [

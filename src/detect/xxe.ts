@@ -81,6 +81,16 @@ function judgeEntity(
   };
 }
 
+/**
+ * Prefilter, derived from `analyze`: declarations and DOCTYPEs need `!`; XInclude needs
+ * `:include`; the remaining signal is `schemaLocation`. U+0130 and U+212A (lower-cased to
+ * ASCII) pass.
+ */
+const XXE_TRIGGER = /[!\u0130\u212a]|:include|schemalocation/i;
+export function mayBeXxe(v: string): boolean {
+  return XXE_TRIGGER.test(v);
+}
+
 function analyze(value: string, paranoia: Paranoia): Hit | undefined {
   const s = (value.length > MAX_SCAN ? value.slice(0, MAX_SCAN) : value).toLowerCase();
   let best: Hit | undefined;
@@ -149,7 +159,7 @@ export const xxeDetector: ValueDetector = {
     const paranoia = options.paranoia;
     return (input) => {
       const v = input.value;
-      if (v.length < 8 || (v.indexOf('!') < 0 && v.indexOf(':') < 0)) return [];
+      if (v.length < 8 || (v.indexOf('!') < 0 && v.indexOf(':') < 0) || !mayBeXxe(v)) return [];
       const best = analyze(v, paranoia);
       if (best === undefined || best.score < REPORT) return [];
       return [

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { isThreat } from '../../src/core/taxonomy.js';
-import { nosqliDetector } from '../../src/detect/nosqli.js';
+import { mayBeNosqli, nosqliDetector } from '../../src/detect/nosqli.js';
 import type { InspectedValue, Paranoia, ValueSource } from '../../src/detect/types.js';
 
 const THRESHOLD = { 1: 0.7, 2: 0.5, 3: 0.3 } as const;
@@ -138,5 +138,67 @@ describe('nosqli detector', () => {
       run({ value, location: value.slice(0, 4096), source: 'key', profile: 'generic' });
       expect(performance.now() - t0).toBeLessThan(500);
     }
+  });
+});
+
+// The prefilter rejects a value before analysis only when the analysis provably finds nothing.
+describe('nosqli prefilter (mayBeNosqli)', () => {
+  const pre = (v: string, location?: string) => mayBeNosqli(v, location);
+  it('never rejects an attack row of the table above', () => {
+    const attacks = ROWS.filter((row) => row.expect);
+    expect(attacks.length).toBeGreaterThan(5);
+    for (const row of attacks) expect(pre(row.input, row.location), row.input).toBe(true);
+  });
+  it('rejects typical benign values', () => {
+    for (const v of ['shipping', '482913', "Pat O'Brien", 'user12@example.com', 'SKU-482913']) {
+      expect(pre(v), v).toBe(false);
+    }
+  });
+  it('rejects only values the detector reports nothing on (any profile, source, paranoia)', () => {
+    const token = fc.constantFrom(
+      '$',
+      'ne',
+      '$gt',
+      '[',
+      ']',
+      '{',
+      '"',
+      ':',
+      'this',
+      '.',
+      'match(',
+      ';',
+      'return',
+      ' true',
+      'sleep',
+      '(',
+      '5000',
+      'a',
+      '1',
+      ' ',
+    );
+    const value = fc.array(token, { minLength: 1, maxLength: 8 }).map((t) => t.join(''));
+    let rejected = 0;
+    fc.assert(
+      fc.property(value, fc.boolean(), (v, upper) => {
+        const s = upper ? v.toUpperCase() : v;
+        if (pre(s)) return;
+        rejected++;
+        for (const paranoia of [1, 2, 3] as const) {
+          const run = nosqliDetector.compile({ paranoia });
+          for (const [profile, source, location] of [
+            ['generic', 'query', 'query.q'],
+            ['url', 'body', 'body.$.url'],
+            ['identifier', 'path', 'path'],
+            ['generic', 'key', 'body.$.filter'],
+            ['generic', 'header', 'header.x-a'],
+          ] as const) {
+            expect(run({ value: s, profile, source, location })).toEqual([]);
+          }
+        }
+      }),
+      { numRuns: 400, seed: 7 },
+    );
+    expect(rejected).toBeGreaterThan(0);
   });
 });

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { isThreat } from '../../src/core/taxonomy.js';
 import { compileEngine } from '../../src/detect/engine.js';
-import { normalizePath, pathTraversalDetector } from '../../src/detect/path-traversal.js';
+import { mayTraverse, normalizePath, pathTraversalDetector } from '../../src/detect/path-traversal.js';
 import type { ContentProfile, InspectedValue, Paranoia, ValueSource } from '../../src/detect/types.js';
 
 const THRESHOLD = { 1: 0.7, 2: 0.5, 3: 0.3 } as const;
@@ -232,5 +232,78 @@ describe('path-traversal through the engine (decoding included)', () => {
   ] as const)('%s → %s', (value, fires) => {
     const found = engine.inspect([{ value, location: 'query.code', source: 'query', profile: 'generic' }]);
     expect(found.some((f) => f.detector === 'path-traversal')).toBe(fires);
+  });
+});
+
+// The prefilter rejects a value before analysis only when the analysis provably finds nothing.
+describe('path-traversal prefilter (mayTraverse)', () => {
+  const pre = (v: string) => mayTraverse(v);
+  it('never rejects an attack row of the table above', () => {
+    const attacks = ROWS.filter((row) => row.expect);
+    expect(attacks.length).toBeGreaterThan(5);
+    for (const row of attacks) expect(pre(row.input), row.input).toBe(true);
+  });
+  it('rejects typical benign values', () => {
+    for (const v of ['shipping', '482913', "Pat O'Brien", 'user12@example.com', 'SKU-482913']) {
+      expect(pre(v), v).toBe(false);
+    }
+  });
+  it('rejects only values the detector reports nothing on (any profile, source, paranoia)', () => {
+    const token = fc.constantFrom(
+      '/',
+      '.',
+      '..',
+      '\\',
+      '%2e',
+      '0x2f',
+      'etc',
+      'passwd',
+      'etc/passwd',
+      'proc/self/',
+      '.env',
+      'win.ini',
+      'id_rsa',
+      'web-inf',
+      'file:',
+      'c:',
+      '::$data',
+      '.bak',
+      '.sql',
+      '.gz',
+      'debug.log',
+      'error_log',
+      '~',
+      '?',
+      '#',
+      ' ',
+      '{file}',
+      '__x00__',
+      '@fs',
+      'a',
+      '1',
+    );
+    const value = fc.array(token, { minLength: 1, maxLength: 8 }).map((t) => t.join(''));
+    let rejected = 0;
+    fc.assert(
+      fc.property(value, fc.boolean(), (v, upper) => {
+        const s = upper ? v.toUpperCase() : v;
+        if (pre(s)) return;
+        rejected++;
+        for (const paranoia of [1, 2, 3] as const) {
+          const run = pathTraversalDetector.compile({ paranoia });
+          for (const [profile, source, location] of [
+            ['generic', 'query', 'query.q'],
+            ['url', 'body', 'body.$.url'],
+            ['identifier', 'path', 'path'],
+            ['generic', 'key', 'body.$.filter'],
+            ['generic', 'header', 'header.x-a'],
+          ] as const) {
+            expect(run({ value: s, profile, source, location })).toEqual([]);
+          }
+        }
+      }),
+      { numRuns: 400, seed: 7 },
+    );
+    expect(rejected).toBeGreaterThan(0);
   });
 });

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { isThreat } from '../../src/core/taxonomy.js';
-import { sstiDetector } from '../../src/detect/ssti.js';
+import { mayBeTemplate, sstiDetector } from '../../src/detect/ssti.js';
 import type { ContentProfile, InspectedValue, Paranoia } from '../../src/detect/types.js';
 
 const THRESHOLD = { 1: 0.7, 2: 0.5, 3: 0.3 } as const;
@@ -151,5 +151,73 @@ describe('ssti detector', () => {
       run({ value, location: 'q', source: 'query', profile: 'generic' });
       expect(performance.now() - t0).toBeLessThan(500);
     }
+  });
+});
+
+// The prefilter rejects a value before analysis only when the analysis provably finds nothing.
+describe('ssti prefilter (mayBeTemplate)', () => {
+  const pre = (v: string) => mayBeTemplate(v);
+  it('never rejects an attack row of the table above', () => {
+    const attacks = ROWS.filter((row) => row.expect);
+    expect(attacks.length).toBeGreaterThan(5);
+    for (const row of attacks) expect(pre(row.input), row.input).toBe(true);
+  });
+  it('rejects typical benign values', () => {
+    for (const v of ['shipping', '482913', "Pat O'Brien", 'user12@example.com', 'SKU-482913']) {
+      expect(pre(v), v).toBe(false);
+    }
+  });
+  it('rejects only values the detector reports nothing on (any profile, source, paranoia)', () => {
+    const token = fc.constantFrom(
+      '{',
+      '}',
+      '{{',
+      '}}',
+      '%',
+      '<',
+      '#',
+      '$',
+      '(',
+      ')',
+      '[',
+      '[[',
+      '_',
+      '__class__',
+      '7*7',
+      '@',
+      'new',
+      'set',
+      'T',
+      'java.lang.Runtime',
+      'freemarker',
+      '.',
+      'class',
+      'a',
+      '1',
+      ' ',
+    );
+    const value = fc.array(token, { minLength: 1, maxLength: 8 }).map((t) => t.join(''));
+    let rejected = 0;
+    fc.assert(
+      fc.property(value, fc.boolean(), (v, upper) => {
+        const s = upper ? v.toUpperCase() : v;
+        if (pre(s)) return;
+        rejected++;
+        for (const paranoia of [1, 2, 3] as const) {
+          const run = sstiDetector.compile({ paranoia });
+          for (const [profile, source, location] of [
+            ['generic', 'query', 'query.q'],
+            ['url', 'body', 'body.$.url'],
+            ['identifier', 'path', 'path'],
+            ['generic', 'key', 'body.$.filter'],
+            ['generic', 'header', 'header.x-a'],
+          ] as const) {
+            expect(run({ value: s, profile, source, location })).toEqual([]);
+          }
+        }
+      }),
+      { numRuns: 400, seed: 7 },
+    );
+    expect(rejected).toBeGreaterThan(0);
   });
 });

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { isThreat } from '../../src/core/taxonomy.js';
 import { compileEngine } from '../../src/detect/engine.js';
 import type { ContentProfile, InspectedValue, Paranoia, ValueSource } from '../../src/detect/types.js';
-import { xssDetector } from '../../src/detect/xss.js';
+import { mayBeXss, xssDetector } from '../../src/detect/xss.js';
 
 // The engine's default thresholds (config detect.thresholds): what "fires" means per paranoia.
 const THRESHOLD = { 1: 0.7, 2: 0.5, 3: 0.3 } as const;
@@ -271,5 +271,79 @@ describe('xss through the engine (decoding included)', () => {
   ] as const)('%s → %s', (value, fires) => {
     const found = engine.inspect([{ value, location: 'query.q', source: 'query', profile: 'generic' }]);
     expect(found.some((f) => f.detector === 'xss')).toBe(fires);
+  });
+});
+
+// The prefilter rejects a value before analysis only when the analysis provably finds nothing.
+describe('xss prefilter (mayBeXss)', () => {
+  const pre = (v: string) => mayBeXss(v);
+  it('never rejects an attack row of the table above', () => {
+    const attacks = ROWS.filter((row) => row.expect);
+    expect(attacks.length).toBeGreaterThan(5);
+    for (const row of attacks) expect(pre(row.input), row.input).toBe(true);
+  });
+  it('rejects typical benign values', () => {
+    for (const v of ['shipping', '482913', "Pat O'Brien", 'user12@example.com', 'SKU-482913']) {
+      expect(pre(v), v).toBe(false);
+    }
+  });
+  it('rejects only values the detector reports nothing on (any profile, source, paranoia)', () => {
+    const token = fc.constantFrom(
+      '<',
+      '(',
+      '`',
+      '[',
+      '{',
+      '=',
+      'on',
+      'onload',
+      'href',
+      ' ',
+      '.',
+      ':',
+      '-',
+      '>',
+      '!',
+      '/*',
+      'javascript',
+      'java script',
+      'data',
+      'document',
+      'window',
+      'cookie',
+      'top',
+      'innerHTML',
+      'new function',
+      'ADw-',
+      '-moz-binding',
+      ')',
+      '\\',
+      '­',
+      'a',
+      '1',
+    );
+    const value = fc.array(token, { minLength: 1, maxLength: 8 }).map((t) => t.join(''));
+    let rejected = 0;
+    fc.assert(
+      fc.property(value, fc.boolean(), (v, upper) => {
+        const s = upper ? v.toUpperCase() : v;
+        if (pre(s)) return;
+        rejected++;
+        for (const paranoia of [1, 2, 3] as const) {
+          const run = xssDetector.compile({ paranoia });
+          for (const [profile, source, location] of [
+            ['generic', 'query', 'query.q'],
+            ['url', 'body', 'body.$.url'],
+            ['identifier', 'path', 'path'],
+            ['generic', 'key', 'body.$.filter'],
+            ['generic', 'header', 'header.x-a'],
+          ] as const) {
+            expect(run({ value: s, profile, source, location })).toEqual([]);
+          }
+        }
+      }),
+      { numRuns: 400, seed: 7 },
+    );
+    expect(rejected).toBeGreaterThan(0);
   });
 });
