@@ -1076,9 +1076,150 @@ function adjustForProfile(h: CmdiAnalysis, profile: ContentProfile, firstSepAtSt
   }
 }
 
+/**
+ * ASCII characters that can neither reach a command position nor change a word: letters, digits,
+ * `. , @ - _ : ? ! #` (1), space and tab (2), and quotes (3), which the lexer drops from words.
+ * Everything else (separators, substitutions, groups, braces, redirections, `$`, `%`, `=`, `+`,
+ * `/`, `\`, `^`, `*`, `[`, backtick, CR/LF, control and non-ASCII characters) takes the full path.
+ */
+const PLAIN = new Uint8Array(128);
+for (let c = 48; c <= 57; c++) PLAIN[c] = 1;
+for (let c = 65; c <= 90; c++) PLAIN[c] = 1;
+for (let c = 97; c <= 122; c++) PLAIN[c] = 1;
+for (const ch of '.,@-_:?!#') PLAIN[ch.charCodeAt(0)] = 1;
+PLAIN[32] = 2;
+PLAIN[9] = 2;
+PLAIN[39] = 3;
+PLAIN[34] = 3;
+// `/ =` (URLs, query strings, relative paths): only in a value of one word that does not open with `/`
+PLAIN[47] = 4;
+PLAIN[61] = 4;
+/** The lexer's longest word (cmdi/lexer.ts MAX_WORD). */
+const FIRST_WORD_MAX = 256;
+
+function lowerHash(h: number, c: number): number {
+  return (Math.imul(h, 31) + (c >= 65 && c <= 90 ? c + 32 : c)) | 0;
+}
+function wordHash(w: string): number {
+  let h = 0;
+  for (let i = 0; i < w.length; i++) h = lowerHash(h, w.charCodeAt(i));
+  return h;
+}
+/**
+ * Hashes of every name the first word is compared with (command lists, prefix words, batch
+ * keywords): a word whose hash is absent is none of them. Only a hint: a hit takes the exact path.
+ */
+const FIRST_WORD_HASHES = new Set<number>();
+for (const set of [STRONG, WEAK, RARE_TOOLS, WORDY_TOOLS, PREFIX, ['for', 'if']])
+  for (const w of set) FIRST_WORD_HASHES.add(wordHash(w));
+
+/**
+ * Prefilter: 0 when the value may hold a command injection (run the analysis), 1 when
+ * `analyzeCmdi` is certain to return null, 2 when it is certain to score below 0.3 (nothing is
+ * reported at any paranoia or profile). One pass, no allocation but the first word.
+ *
+ * Why it is conservative: with only PLAIN characters the shell lexer yields words alone (no
+ * separator, substitution, group, redirection, `$IFS`, variable or escape), so only
+ * the first word is in command position, `specificShapes` needs `/`, `<` or `()`, and the first
+ * word's normalised form is its text without quotes, lower-cased. When that word is no known
+ * command, no prefix word (`sudo`, `time`…) and not `for`/`if` (batch shapes), `judgeCommand`
+ * returns null (no glob, absolute or bin-directory path without `/` or `\`, no substitution).
+ * When it is the value's only word, unquoted and a known "weak" command (`true`, `date`, `cat`),
+ * `judgeCommand` scores a bare leading weak command 0.1 (no arguments, no evasion), which no
+ * profile raises to 0.3.
+ */
+/**
+ * One word with `/` or `=` (a URL, a query string, a relative path): its command name is
+ * the part after the last `/`. It is no command when that name is unknown and no prefix word, the
+ * word does not open with `/` (no absolute, glob or bin-directory path) and holds no `/dev/`
+ * (reverse shells); `=` only makes it an assignment, which is no command either.
+ */
+function urlWord(text: string, ws: number, end: number, words: number, n: number): 0 | 1 {
+  if (words !== 1 || n - ws > FIRST_WORD_MAX) return 0;
+  let first = ws;
+  while (first < end && (text.charCodeAt(first) === 39 || text.charCodeAt(first) === 34)) first++;
+  if (text.charCodeAt(first) === 47) return 0;
+  const word = text.slice(ws, end).replace(/['"]/g, '').toLowerCase();
+  if (word.includes('/dev/')) return 0;
+  const name = commandName(word);
+  if (word === 'for' || word === 'if' || PREFIX.has(name) || knownCommand(name) !== null) return 0;
+  return 1;
+}
+
+export function cmdiPrefilter(text: string): 0 | 1 | 2 {
+  const n = text.length;
+  let ws = -1;
+  let we = n;
+  let words = 0;
+  let url = false;
+  for (let i = 0; i < n; i++) {
+    const c = text.charCodeAt(i);
+    const k = c < 128 ? PLAIN[c]! : 0;
+    if (k === 0) return 0;
+    if (k === 2) {
+      if (ws >= 0 && we === n) we = i;
+      continue;
+    }
+    if (ws < 0) ws = i;
+    if (i === 0 || PLAIN[text.charCodeAt(i - 1)] === 2) words++;
+    if (k === 4) url = true;
+  }
+  if (ws < 0) return 1;
+  const end = Math.min(we, ws + FIRST_WORD_MAX);
+  if (url) return urlWord(text, ws, end, words, n);
+  // without a dot (`.exe`, `python3.10`) or a trailing digit (`php8`) the name is the word itself:
+  // a hash miss proves it is no command, prefix word or batch keyword, without building the word
+  let h = 0;
+  let dot = false;
+  let last = 0;
+  let numeric = true;
+  for (let i = ws; i < end; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 39 || c === 34) continue;
+    if (c === 46) dot = true;
+    else if (!(c >= 48 && c <= 57)) numeric = false;
+    h = lowerHash(h, c);
+    last = c;
+  }
+  // a number (`42`, `19.99`) names no command, even after stripping a version suffix
+  if (numeric) return 1;
+  if (!dot && !(last >= 48 && last <= 57) && !FIRST_WORD_HASHES.has(h)) return 1;
+  let word = text.slice(ws, end);
+  const quoted = word.includes("'") || word.includes('"');
+  if (quoted) word = word.replace(/['"]/g, '');
+  word = word.toLowerCase();
+  if (word === 'for' || word === 'if') return 0;
+  const name = commandName(word);
+  if (PREFIX.has(name)) return 0;
+  const known = knownCommand(name);
+  if (known === null) return 1;
+  if (known === 'weak' && words === 1 && !quoted && we - ws <= FIRST_WORD_MAX && !(name in INTERPRETER_FLAGS))
+    return 2;
+  return 0;
+}
+
 export function analyzeCmdi(value: string, profile: ContentProfile, paranoia: Paranoia): CmdiAnalysis | null {
+  return analyzeCmdiWith(value, profile, paranoia, true);
+}
+
+/** The same analysis without the prefilter: tests compare the two. */
+export function analyzeCmdiUnfiltered(
+  value: string,
+  profile: ContentProfile,
+  paranoia: Paranoia,
+): CmdiAnalysis | null {
+  return analyzeCmdiWith(value, profile, paranoia, false);
+}
+
+function analyzeCmdiWith(
+  value: string,
+  profile: ContentProfile,
+  paranoia: Paranoia,
+  prefilter: boolean,
+): CmdiAnalysis | null {
   const text = value.length > CMDI_MAX_INPUT ? value.slice(0, CMDI_MAX_INPUT) : value;
   if (text.length < 2) return null;
+  if (prefilter && cmdiPrefilter(text) === 1) return null;
   const lower = text.toLowerCase();
   let best: CmdiAnalysis | null = specificShapes(lower);
   const { toks, ifs } = lexShell(text, CMDI_MAX_TOKENS);
@@ -1226,7 +1367,10 @@ export const cmdiDetector: ValueDetector = {
   compile(options: DetectorOptions): (input: InspectedValue) => Finding[] {
     const paranoia = options.paranoia;
     return (input: InspectedValue): Finding[] => {
-      const a = analyzeCmdi(input.value, input.profile, paranoia);
+      const v = input.value;
+      // words, numbers, names, sentences: provably nothing to report (see cmdiPrefilter)
+      if (cmdiPrefilter(v.length > CMDI_MAX_INPUT ? v.slice(0, CMDI_MAX_INPUT) : v) !== 0) return [];
+      const a = analyzeCmdi(v, input.profile, paranoia);
       if (a === null || a.score < 0.5) return [];
       const score = Math.round(reportedScore(a.score) * 100) / 100;
       const from = Math.max(0, a.offset - 8);

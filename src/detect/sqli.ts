@@ -26,6 +26,7 @@ import type { Finding } from '../core/findings.js';
 import type { Severity } from '../core/taxonomy.js';
 import { fold, lex, type Tok } from './sqli/lexer.js';
 import { isSystemTable, Judge, type Judged } from './sqli/judge.js';
+import { sqliCannotMatch } from './sqli/prefilter.js';
 import type { ContentProfile, DetectorOptions, InspectedValue, Paranoia, ValueDetector } from './types.js';
 
 /** Only the start of a value is inspected; an injection must break out early to work anyway. */
@@ -193,8 +194,28 @@ function foldQuoteLookalikes(text: string): string {
 
 /** Score a value without building a finding (used by tests and benchmarks). */
 export function analyzeSqli(value: string, profile: ContentProfile, paranoia: Paranoia): SqliAnalysis | null {
+  return analyzeSqliWith(value, profile, paranoia, true);
+}
+
+/** The same analysis without the prefilter: tests compare the two. */
+export function analyzeSqliUnfiltered(
+  value: string,
+  profile: ContentProfile,
+  paranoia: Paranoia,
+): SqliAnalysis | null {
+  return analyzeSqliWith(value, profile, paranoia, false);
+}
+
+function analyzeSqliWith(
+  value: string,
+  profile: ContentProfile,
+  paranoia: Paranoia,
+  prefilter: boolean,
+): SqliAnalysis | null {
   let text = value.length > SQLI_MAX_INPUT ? value.slice(0, SQLI_MAX_INPUT) : value;
   if (text.length < 2) return null;
+  // plain words, numbers, names, e-mails, most sentences: provably nothing to judge (./sqli/prefilter.ts)
+  if (prefilter && sqliCannotMatch(text)) return null;
   // quote look-alikes (’ ‘ ´ ʼ ＇) that some databases and charsets fold into a quote
   if (hasQuoteLookalike(text)) text = foldQuoteLookalikes(text);
   let best: SqliAnalysis | null = null;

@@ -1,8 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { isThreat } from '../../src/core/taxonomy.js';
-import { CMDI_MAX_INPUT, cmdiDetector } from '../../src/detect/cmdi.js';
-import type { ContentProfile, InspectedValue, Paranoia } from '../../src/detect/types.js';
+import { analyzeCmdiUnfiltered, CMDI_MAX_INPUT, cmdiDetector, cmdiPrefilter } from '../../src/detect/cmdi.js';
+import {
+  CONTENT_PROFILES,
+  type ContentProfile,
+  type InspectedValue,
+  type Paranoia,
+} from '../../src/detect/types.js';
 
 const compiled = {
   1: cmdiDetector.compile({ paranoia: 1 }),
@@ -323,4 +328,119 @@ describe('cmdi detector: adversarial input', () => {
       expect(ms).toBeLessThan(500);
     },
   );
+});
+
+describe('cmdi prefilter', () => {
+  const LEVELS: Paranoia[] = [1, 2, 3];
+  /** The highest score of the full analysis (no prefilter) over profiles and paranoia levels. */
+  const topScore = (v: string) => {
+    let top = -1;
+    for (const p of LEVELS)
+      for (const prof of CONTENT_PROFILES) {
+        const a = analyzeCmdiUnfiltered(v, prof, p);
+        if (a !== null) top = Math.max(top, a.score);
+      }
+    return top;
+  };
+
+  it('never skips an attack row of the table', () => {
+    const attacks = ATTACKS.filter((r) => r.expect);
+    expect(attacks.length).toBeGreaterThan(50);
+    for (const row of attacks) expect(cmdiPrefilter(row.input), row.input).toBe(0);
+  });
+
+  it('never skips a row of the table that the full analysis scores 0.3 or more', () => {
+    let scored = 0;
+    for (const row of [...ATTACKS, ...BENIGN]) {
+      if (topScore(row.input) < 0.3) continue;
+      scored++;
+      expect(cmdiPrefilter(row.input), row.input).toBe(0);
+    }
+    expect(scored).toBeGreaterThan(50);
+  });
+
+  it('skips typical benign values: words, numbers, names, e-mails, sentences', () => {
+    for (const v of [
+      'shipping',
+      '123456789',
+      '19.99',
+      "Pat O'Brien",
+      'user123@example.com',
+      'the customer asked about delivery, please call before noon.',
+      'SKU-123456',
+      '2025-11-26T01:25:00Z',
+      'https://shop.example.com/p/4513?ref=mail',
+    ]) {
+      expect(cmdiPrefilter(v), v).toBe(1);
+      expect(topScore(v), v).toBe(-1);
+    }
+    // a lone word that is also a weak command: scored, but far below what is reported
+    for (const v of ['true', 'date', 'cat']) {
+      expect(cmdiPrefilter(v), v).toBe(2);
+      expect(topScore(v), v).toBeLessThan(0.3);
+    }
+  });
+
+  it('keeps what needs the analysis: commands first, prefix words, batch keywords, versions', () => {
+    for (const v of [
+      'whoami',
+      'ping 10.0.0.1',
+      'sudo id',
+      'time id',
+      'for x',
+      'if exist x',
+      'python3.10 -c x',
+    ])
+      expect(cmdiPrefilter(v), v).toBe(0);
+    for (const v of ["wh'o'ami", 'php8', 'cmd.exe', 'cat x', "c'a't"]) expect(cmdiPrefilter(v), v).toBe(0);
+    for (const v of ['/bin/sh', "'/etc/x", 'x/Dev/tcp/1.2.3.4/80', 'a/whoami', 'x?a=1 b'])
+      expect(cmdiPrefilter(v), v).toBe(0);
+  });
+
+  it('skips nothing the full analysis would report (generated values)', () => {
+    const words = [
+      ...['x', 'the', 'name', 'cat', 'whoami', 'ping', 'sleep', 'time', 'date', 'sudo', 'for', 'if', 'ls'],
+      ...['nc', 'bash', 'python3', 'php8', 'cmd.exe', 'true', 'id', 'alias', 'a=nc', '1', '10.0.0.1'],
+      ...['https://x.y/p?a=1', 'a/b', '/dev/tcp/1.2.3.4/80', 'x/bin/ls', 'ref=curl', 'a/whoami', 'q?x=id'],
+    ];
+    const puncts = [
+      ' ',
+      ' ',
+      ' ',
+      ',',
+      '.',
+      "'",
+      '"',
+      '@',
+      '-',
+      ':',
+      '?',
+      '#',
+      ';',
+      '|',
+      '&',
+      '$',
+      '/',
+      '(',
+      '=',
+    ];
+    const tok = fc.oneof(
+      { weight: 3, arbitrary: fc.constantFrom(...words) },
+      { weight: 2, arbitrary: fc.constantFrom(...puncts) },
+      { weight: 1, arbitrary: fc.constantFrom(...words).map((w) => w.toUpperCase()) },
+    );
+    let skipped = 0;
+    fc.assert(
+      fc.property(fc.array(tok, { minLength: 1, maxLength: 10 }), (parts) => {
+        const v = parts.join('');
+        const k = cmdiPrefilter(v);
+        if (k === 0) return true;
+        skipped++;
+        const top = topScore(v);
+        return k === 1 ? top === -1 : top < 0.3;
+      }),
+      { numRuns: 3000, seed: 13 },
+    );
+    expect(skipped).toBeGreaterThan(300);
+  });
 });

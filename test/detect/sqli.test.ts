@@ -1,8 +1,15 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { isThreat } from '../../src/core/taxonomy.js';
-import { SQLI_MAX_INPUT, sqliDetector } from '../../src/detect/sqli.js';
-import type { ContentProfile, InspectedValue, Paranoia } from '../../src/detect/types.js';
+import { analyzeSqliUnfiltered, SQLI_MAX_INPUT, sqliDetector } from '../../src/detect/sqli.js';
+import { sqliCannotMatch } from '../../src/detect/sqli/prefilter.js';
+import { KEYWORDS } from '../../src/detect/sqli/lexer.js';
+import {
+  CONTENT_PROFILES,
+  type ContentProfile,
+  type InspectedValue,
+  type Paranoia,
+} from '../../src/detect/types.js';
 
 const compiled = {
   1: sqliDetector.compile({ paranoia: 1 }),
@@ -326,4 +333,99 @@ describe('sqli detector: adversarial input', () => {
       expect(ms).toBeLessThan(500);
     },
   );
+});
+
+describe('sqli prefilter', () => {
+  const LEVELS: Paranoia[] = [1, 2, 3];
+  /** The full analysis (no prefilter) finds something at some profile and paranoia. */
+  const anyFinding = (v: string) =>
+    LEVELS.some((p) => CONTENT_PROFILES.some((prof) => analyzeSqliUnfiltered(v, prof, p) !== null));
+
+  it('never skips an attack row of the table', () => {
+    const attacks = ATTACKS.filter((r) => r.expect);
+    expect(attacks.length).toBeGreaterThan(50);
+    for (const row of attacks) expect(sqliCannotMatch(row.input), row.input).toBe(false);
+  });
+
+  it('never skips a row of the table that the full analysis scores', () => {
+    let scored = 0;
+    for (const row of [...ATTACKS, ...BENIGN]) {
+      if (!anyFinding(row.input)) continue;
+      scored++;
+      expect(sqliCannotMatch(row.input), row.input).toBe(false);
+    }
+    expect(scored).toBeGreaterThan(50);
+  });
+
+  it('skips typical benign values: words, numbers, names, e-mails, sentences', () => {
+    for (const v of [
+      'shipping',
+      '123456789',
+      '19.99',
+      "Pat O'Brien",
+      'user123@example.com',
+      'Jean-Luc Picard',
+      'the customer asked about delivery, please call before noon.',
+      'Thanks for the form, the gift is in the box and it is blue.',
+      'true',
+      '3f2b8c1e-9a4d-4e6f-8b21-7c5d0e9f1a23',
+    ]) {
+      expect(sqliCannotMatch(v), v).toBe(true);
+      expect(anyFinding(v), v).toBe(false);
+    }
+  });
+
+  it('keeps shapes that need the judge: logic words at the start, after a quote, before literals', () => {
+    for (const v of [
+      'or 1',
+      'x or 1 like 1',
+      'a b and 1 like 1',
+      "a b' or x",
+      'a b or not x',
+      'a - b or x like 1',
+      'use python',
+      'order by 3',
+      'x from information_schema.tables',
+      '5union',
+      "'-'",
+      '1.e 1.e or x like 5',
+      '1=1',
+      '-1>0',
+      'true=1',
+      ' ~5<6',
+      "x=1'",
+      'a/*b',
+      'x || y',
+      '/x is y',
+    ])
+      expect(sqliCannotMatch(v), v).toBe(false);
+  });
+
+  it('skips nothing the full analysis would score (generated values)', () => {
+    const words = [
+      ...KEYWORDS,
+      ...['and', 'or', 'xor', 'union', 'is', 'in', 'not', 'like', 'between', 'div', 'true', 'null'],
+      ...['x', 'users', 'the', 'name', 'xp_cmdshell', 'information_schema', 'master', 'sysobjects'],
+      ...['1', '42', '1e5', '0x1f', '3.5', '1.e', 'a1', '5or', '1union', 'unknown'],
+    ];
+    const puncts = [' ', ' ', ' ', ',', '.', "'", '"', '@', '-', '--', '=', '(', ')', ';', '#', '/', '\t'];
+    puncts.push(':', '?', '<', '>', '~', '!', '+', '*', '%', '|', '&', '[', '/*', '<=', '::', '||');
+    const tok = fc.oneof(
+      { weight: 3, arbitrary: fc.constantFrom(...words) },
+      { weight: 3, arbitrary: fc.constantFrom(...puncts) },
+      { weight: 1, arbitrary: fc.constantFrom(...words).map((w) => w.toUpperCase()) },
+    );
+    let skipped = 0;
+    fc.assert(
+      fc.property(fc.array(tok, { minLength: 1, maxLength: 12 }), (parts) => {
+        const v = parts.join('');
+        if (!sqliCannotMatch(v)) return true;
+        skipped++;
+        return !anyFinding(v);
+      }),
+      { numRuns: 3000, seed: 11 },
+    );
+    // the property is not vacuous: plenty of generated values are skipped
+    expect(skipped).toBeGreaterThan(300);
+  });
 });

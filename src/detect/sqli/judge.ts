@@ -167,7 +167,7 @@ const SYSTEM_TABLE_PREFIXES = [
 ];
 
 /** Procedures whose name alone means an attack tool is being reached for. */
-const OOB_NAMES = new Set([
+export const OOB_NAMES = new Set([
   'xp_cmdshell',
   'master..xp_cmdshell',
   'master.dbo.xp_cmdshell',
@@ -195,22 +195,33 @@ const OOB_NAMES = new Set([
 
 const INT_TYPES = new Set(['int', 'integer', 'int4', 'int8', 'bigint', 'numeric', 'smallint']);
 
-/** System catalogue names specific enough to be suspicious on their own. */
+/** System catalogue prefixes specific enough to be suspicious on their own (see isSpecificSystemTable). */
+export const SPECIFIC_SYSTEM_PREFIXES: readonly string[] = [
+  'information_schema',
+  'sqlite_master',
+  'sqlite_schema',
+  'pg_catalog',
+  'pg_shadow',
+  'msysaccessobjects',
+  'msysobjects',
+  'master..sys',
+];
+/** System catalogue names matched exactly (see isSpecificSystemTable). */
+export const SPECIFIC_SYSTEM_NAMES: readonly string[] = [
+  'mysql.user',
+  'mysql.db',
+  'sysobjects',
+  'syscolumns',
+];
+
+/**
+ * System catalogue names specific enough to be suspicious on their own. The prefilter
+ * (./prefilter.ts) derives its word list from the two arrays above: keep them the only source.
+ */
 function isSpecificSystemTable(w: string): boolean {
-  return (
-    w.startsWith('information_schema') ||
-    w.startsWith('sqlite_master') ||
-    w.startsWith('sqlite_schema') ||
-    w.startsWith('pg_catalog') ||
-    w.startsWith('pg_shadow') ||
-    w === 'mysql.user' ||
-    w === 'mysql.db' ||
-    w.startsWith('msysaccessobjects') ||
-    w.startsWith('msysobjects') ||
-    w === 'sysobjects' ||
-    w === 'syscolumns' ||
-    w.startsWith('master..sys')
-  );
+  for (const p of SPECIFIC_SYSTEM_PREFIXES) if (w.startsWith(p)) return true;
+  for (const x of SPECIFIC_SYSTEM_NAMES) if (w === x) return true;
+  return false;
 }
 
 export function isSystemTable(w: string): boolean {

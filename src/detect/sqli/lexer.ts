@@ -47,11 +47,11 @@ export interface LexResult {
   execKeyword: boolean;
 }
 
-const LOGIC = new Set(['and', 'or', 'xor', '&&', '||']);
-const SETOPS = new Set(['union', 'intersect', 'except']);
+export const LOGIC = new Set(['and', 'or', 'xor', '&&', '||']);
+export const SETOPS = new Set(['union', 'intersect', 'except']);
 const LITERAL_WORDS = new Set(['true', 'false', 'null', 'unknown']);
 /** Words that act as comparison / binary operators. */
-const WORD_OPS = new Set([
+export const WORD_OPS = new Set([
   'like',
   'rlike',
   'regexp',

@@ -1,0 +1,319 @@
+/**
+ * A one-pass, allocation-free prefilter for the SQLi detector: `sqliCannotMatch(text)` is true only
+ * when `analyzeSqli` is certain to return null for `text`, so the lexer and judge can be skipped.
+ *
+ * Why it is conservative (derived from ./lexer.ts and ./judge.ts):
+ * 1. Every character is ASCII and one of: letters, digits, `_`, `$`, space, tab, `.`, `,`, `'`,
+ *    `"`, `@` followed by a word character, `-` not followed by `-`. Then no token of class
+ *    `( ) ; c f` can exist (they need `( ) ; -- # /*`), no executable comment, no quote
+ *    look-alike, and the only operator token made of punctuation is a lone `-`.
+ * 2. Words: word tokens are maximal runs of `[A-Za-z0-9_$]`, possibly joined by dots into one `n`
+ *    token (so the first run of a dotted name is checked against the first segment of every dotted
+ *    name); a run that starts with a digit may split into a number and a word at any letter, so
+ *    every suffix that starts with a letter must be insignificant. Rejected outright: set
+ *    operators, keywords but the inert ones (INERT_KEYWORDS), `div`/`mod`, out-of-band procedure
+ *    and specific catalogue names (the only `n` words the judge scores).
+ * 3. Logic words (`and`, `or`, `xor`), the other word operators (`is`, `in`, `like`, `not`…) and
+ *    `as` are allowed only (a) from the third space-separated chunk on, (b) with no quote before
+ *    them, and with no `-` and no `1.e` anywhere: every chunk before them then holds a token and
+ *    no token is dropped or merged before them, so in every context they are neither of the first
+ *    two tokens, where `judgeContext` starts `tail` (in a quote context they lie inside the
+ *    opening string); and (c) a logic word is followed by `,` or a word that is no literal
+ *    (`true`, `null`…) and not `not`, so `anywhere` never sees `and <literal> <cmp> <literal>`.
+ * 4. A value of at most 8 characters opening with a quote is never skipped: the quote-operator
+ *    probe (`'-'`, `'or'`) judges the raw text.
+ * 5. Operator and bracket characters `/ : ? = < > ~ ! % ^ * + [ ] { } \ | &` (paths, URLs, times)
+ *    are allowed when the value also has no quote, no logic or word operator, no `as`, no `/*`,
+ *    `&&` or `||`, and, when it opens with a number or a literal word (after unary operators),
+ *    none of `= < > ~ ?`.
+ *    They make `o` and `x` tokens only. With no quote the only context is the bare one; `tail` at
+ *    the start then reads an operator, a name or a number: after an operator `expr` finds no
+ *    call, subquery or dangerous function, and what follows it can only be an inert keyword,
+ *    so the only shape left would be `literal-comparison` (a number, a comparison, a literal),
+ *    which needs a comparison operator after a leading number.
+ * Then `tail` at the start sees `n 1 s v x ,`, an inert keyword or a `-` with no operand behind
+ * it (a `-` between operands folds away), and returns null without recursing; `anywhere` scores
+ * only `U ; f n(procedure, catalogue) k(waitfor, into outfile, from catalogue|subquery)` and `&`
+ * followed by a literal comparison or a dangerous call. Hence every context judges null.
+ * test/detect/sqli.test.ts checks this against the full analysis on generated values.
+ */
+import { OOB_NAMES, SPECIFIC_SYSTEM_NAMES, SPECIFIC_SYSTEM_PREFIXES } from './judge.js';
+import { KEYWORDS, LOGIC, SETOPS, WORD_OPS } from './lexer.js';
+
+const RUN = 1;
+const SPACE = 2;
+const PUNCT = 3;
+const AT = 4;
+const DASH = 5;
+
+const CLASS = new Uint8Array(128);
+for (let c = 48; c <= 57; c++) CLASS[c] = RUN;
+for (let c = 65; c <= 90; c++) CLASS[c] = RUN;
+for (let c = 97; c <= 122; c++) CLASS[c] = RUN;
+CLASS[95] = RUN; // _
+CLASS[36] = RUN; // $
+CLASS[32] = SPACE;
+CLASS[9] = SPACE;
+CLASS[46] = PUNCT; // .
+CLASS[44] = PUNCT; // ,
+CLASS[39] = PUNCT; // '
+CLASS[34] = PUNCT; // "
+CLASS[64] = AT;
+CLASS[45] = DASH;
+const OTHER = 6;
+// operators and brackets (`/ : ? = < > ~ ! % ^ * + [ ] { } \\ | &`): see rule 5 of the file comment
+for (const ch of '/:?=<>~!%^*+[]{}\\|&') CLASS[ch.charCodeAt(0)] = OTHER;
+
+function lc(c: number): number {
+  return c >= 65 && c <= 90 ? c + 32 : c;
+}
+
+function hashOf(w: string): number {
+  let h = 0;
+  for (let i = 0; i < w.length; i++) h = (Math.imul(h, 31) + w.charCodeAt(i)) | 0;
+  return h;
+}
+
+/** A word that sends the value to the full analysis. */
+const REJECT = 1;
+/** `and`/`or`/`xor`: allowed away from the start, before a word that is no literal (see below). */
+const LOGIC_WORD = 2;
+/** Word operators and `as`: allowed away from the start (see below). */
+const POSITIONAL = 3;
+
+/** Significant words by hash of their lower-case text. */
+const SIGNIFICANT = new Map<number, { w: string; kind: number }[]>();
+let maxLen = 0;
+function addWord(w: string, kind: number): void {
+  if (!/^[a-z0-9_$]+$/.test(w)) return;
+  const h = hashOf(w);
+  let list = SIGNIFICANT.get(h);
+  if (list === undefined) SIGNIFICANT.set(h, (list = []));
+  const prev = list.find((x) => x.w === w);
+  if (prev === undefined) list.push({ w, kind });
+  else prev.kind = Math.min(prev.kind, kind);
+  if (w.length > maxLen) maxLen = w.length;
+}
+/**
+ * Keywords that start no shape of the judge in a value that passes this prefilter: `keywordTail`
+ * and `statement` have no case for them (`call` needs a function after it, `into` needs
+ * `outfile`), `anywhere` scores `from` only before a catalogue name or `(`, `primary` reads no
+ * keyword but `case`/`exists`, and `fold` merges only `order`/`group` + `by` and set operators +
+ * `all`/`distinct`. Common English words (`from`, `time`, `call`, `if`, `on`, `by`, `end`…).
+ * Keep in step with ./judge.ts: a keyword given a case there must leave this list.
+ */
+export const INERT_KEYWORDS: ReadonlySet<string> = new Set([
+  'from',
+  'into',
+  'all',
+  'distinct',
+  'top',
+  'join',
+  'on',
+  'asc',
+  'desc',
+  'by',
+  'when',
+  'then',
+  'else',
+  'end',
+  'with',
+  'if',
+  'call',
+  'offset',
+  'fetch',
+  'rownum',
+  'dual',
+  'boolean',
+  'mode',
+  'handler',
+  'open',
+  'language',
+  'returns',
+  'function',
+  'program',
+  'table',
+  'database',
+  'values',
+  'data',
+  'time',
+  'delay',
+  'infile',
+  'describe',
+]);
+/** Literal words (class `1`) and `not` (dropped after `and`): never right after a logic word. */
+const AFTER_LOGIC_REJECT = new Set(['true', 'false', 'null', 'unknown', 'not']);
+// `div`/`mod` fold arithmetic (they shift token positions) and stay rejected
+const ARITH_WORDS = new Set(['div', 'mod']);
+for (const w of KEYWORDS) if (!INERT_KEYWORDS.has(w)) addWord(w, w === 'as' ? POSITIONAL : REJECT);
+for (const w of SETOPS) addWord(w, REJECT);
+for (const w of LOGIC) addWord(w, LOGIC_WORD);
+for (const w of WORD_OPS) addWord(w, ARITH_WORDS.has(w) ? REJECT : POSITIONAL);
+// `n` words the judge scores: procedure names and catalogue names; a dotted name's token starts
+// with its first segment
+for (const w of OOB_NAMES) addWord(w.split('.')[0]!, REJECT);
+for (const w of SPECIFIC_SYSTEM_NAMES) addWord(w.split('.')[0]!, REJECT);
+const DOTTED_PREFIXES: string[] = [];
+/** Catalogue prefixes without a dot: a run starting with one is significant. */
+const RUN_PREFIXES: string[] = [];
+for (const p of SPECIFIC_SYSTEM_PREFIXES) {
+  if (p.includes('.')) DOTTED_PREFIXES.push(p.split('.')[0]!);
+  else RUN_PREFIXES.push(p);
+}
+for (const w of DOTTED_PREFIXES) addWord(w, REJECT);
+const MAX_SIGNIFICANT = maxLen;
+
+function equalsAt(text: string, a: number, b: number, w: string): boolean {
+  if (b - a !== w.length) return false;
+  for (let k = 0; k < w.length; k++) if (lc(text.charCodeAt(a + k)) !== w.charCodeAt(k)) return false;
+  return true;
+}
+
+function startsAt(text: string, a: number, b: number, w: string): boolean {
+  if (b - a < w.length) return false;
+  for (let k = 0; k < w.length; k++) if (lc(text.charCodeAt(a + k)) !== w.charCodeAt(k)) return false;
+  return true;
+}
+
+/** How significant the word text[a, b) is (lower-cased): 0 not, or REJECT / LOGIC_WORD / POSITIONAL. */
+function significance(text: string, a: number, b: number): number {
+  const c0 = lc(text.charCodeAt(a));
+  if (c0 === 105 || c0 === 115 || c0 === 112 || c0 === 109)
+    for (const p of RUN_PREFIXES) if (startsAt(text, a, b, p)) return REJECT;
+  if (b - a > MAX_SIGNIFICANT) return 0;
+  let h = 0;
+  for (let k = a; k < b; k++) h = (Math.imul(h, 31) + lc(text.charCodeAt(k))) | 0;
+  const list = SIGNIFICANT.get(h);
+  if (list === undefined) return 0;
+  for (const x of list) if (equalsAt(text, a, b, x.w)) return x.kind;
+  return 0;
+}
+
+/** A literal word (`true`, `false`, `null`, `unknown`: class `1`, like a number) starts at j. */
+function literalWordAt(text: string, j: number): boolean {
+  let k = j;
+  while (k < text.length && text.charCodeAt(k) < 128 && CLASS[text.charCodeAt(k)] === RUN) k++;
+  return (
+    equalsAt(text, j, k, 'true') ||
+    equalsAt(text, j, k, 'false') ||
+    equalsAt(text, j, k, 'null') ||
+    equalsAt(text, j, k, 'unknown')
+  );
+}
+
+/** After a logic word ending at i: spaces, then `,` or a word that is no literal and not `not`. */
+function plainAfterLogic(text: string, i: number): boolean {
+  const n = text.length;
+  let j = i;
+  while (j < n && (text.charCodeAt(j) === 32 || text.charCodeAt(j) === 9)) j++;
+  if (j >= n) return false;
+  const c = text.charCodeAt(j);
+  if (c === 44) return true;
+  if (!isLetterLike(c)) return false;
+  let k = j;
+  while (k < n && text.charCodeAt(k) < 128 && CLASS[text.charCodeAt(k)] === RUN) k++;
+  if (k - j > 7) return true;
+  for (const w of AFTER_LOGIC_REJECT) if (equalsAt(text, j, k, w)) return false;
+  return true;
+}
+
+function isDigit(c: number): boolean {
+  return c >= 48 && c <= 57;
+}
+
+function isLetterLike(c: number): boolean {
+  return (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 || c === 36;
+}
+
+/** True only when the SQLi analysis of `text` is certain to find nothing (see the file comment). */
+export function sqliCannotMatch(text: string): boolean {
+  const n = text.length;
+  // the quote-operator probe (`'-'`, `"or"`) is judged on the raw text
+  const q0 = text.charCodeAt(0);
+  if (n <= 8 && (q0 === 39 || q0 === 34)) return false;
+  let runStart = -1;
+  /** Index of the current space-separated chunk (0-based), -1 before the first. */
+  let chunk = -1;
+  let prevSpace = true;
+  let quoteSeen = false;
+  let dashSeen = false;
+  let positional = false;
+  let emptyExponent = false;
+  let other = false;
+  let compareSeen = false;
+  for (let i = 0; i <= n; i++) {
+    const c = i < n ? text.charCodeAt(i) : 32;
+    const k = c < 128 ? CLASS[c]! : 0;
+    if (k !== SPACE && prevSpace && i < n) chunk++;
+    prevSpace = k === SPACE;
+    if (k === RUN) {
+      if (runStart < 0) runStart = i;
+      continue;
+    }
+    if (runStart >= 0) {
+      if (isLetterLike(text.charCodeAt(runStart))) {
+        const kind = significance(text, runStart, i);
+        if (kind === REJECT) return false;
+        if (kind !== 0) {
+          // a logic or word operator: not among the first two tokens of any context
+          if (quoteSeen || chunk < 2) return false;
+          if (kind === LOGIC_WORD && !plainAfterLogic(text, i)) return false;
+          positional = true;
+        }
+      } else {
+        // a run opening with digits: the lexer may split a word off at any letter
+        for (let q = runStart + 1; q < i; q++)
+          if (isLetterLike(text.charCodeAt(q)) && significance(text, q, i) !== 0) return false;
+      }
+      runStart = -1;
+    }
+    if (i === n) break;
+    switch (k) {
+      case SPACE:
+        break;
+      case PUNCT:
+        if (c === 39 || c === 34) quoteSeen = true;
+        else if (
+          c === 46 &&
+          i > 0 &&
+          isDigit(text.charCodeAt(i - 1)) &&
+          (text.charCodeAt(i + 1) | 32) === 101
+        ) {
+          // `1.e` before a non-word character lexes to nothing (MySQL separator): positions shift
+          const d = i + 2 < n ? text.charCodeAt(i + 2) : 32;
+          if (!(d < 128 && CLASS[d] === RUN)) emptyExponent = true;
+        }
+        break;
+      case AT: {
+        const d = i + 1 < n ? text.charCodeAt(i + 1) : 0;
+        if (!(d < 128 && CLASS[d] === RUN)) return false;
+        break;
+      }
+      case DASH:
+        if (i + 1 < n && text.charCodeAt(i + 1) === 45) return false;
+        dashSeen = true;
+        break;
+      case OTHER: {
+        const d = i + 1 < n ? text.charCodeAt(i + 1) : 0;
+        // `/*` comments, `&&` / `||` logic operators
+        if ((c === 47 && d === 42) || (c === 38 && d === 38) || (c === 124 && d === 124)) return false;
+        if (c === 61 || c === 60 || c === 62 || c === 126 || c === 63) compareSeen = true;
+        other = true;
+        break;
+      }
+      default:
+        return false;
+    }
+  }
+  // `-` folds arithmetic and drops unary minus, `1.e` vanishes: token positions would shift
+  if (positional && (dashSeen || emptyExponent)) return false;
+  if (other) {
+    if (positional || quoteSeen) return false;
+    // a value opening with a number (after unary operators) could be `1=1`, `2>1`
+    let j = 0;
+    while (j < n && ' \t-+~!'.includes(text[j]!)) j++;
+    const f = text.charCodeAt(j);
+    if (compareSeen && (isDigit(f) || f === 46 || literalWordAt(text, j))) return false;
+  }
+  return true;
+}
