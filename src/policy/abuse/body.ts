@@ -3,6 +3,17 @@ import type { RequestContext } from '../../gateway/phase.js';
 
 const FORM_KEY = 'identity.form';
 
+/**
+ * Whether the raw body could hold a field with one of `names`: a byte search, so most requests
+ * skip parsing. A backslash or percent sign could spell a name through an escape, so those bodies
+ * always count.
+ */
+export function mayHoldField(body: Buffer | undefined, names: readonly string[]): boolean {
+  if (!body || body.length === 0) return false;
+  if (body.includes(0x5c) || body.includes(0x25)) return true;
+  return names.some((n) => body.includes(n));
+}
+
 /** The body as a flat-ish object: JSON objects as they are, forms as name → first value. */
 export function bodyFields(ctx: RequestContext): Record<string, unknown> | undefined {
   const json = ctx.json();

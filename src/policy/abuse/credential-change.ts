@@ -13,7 +13,7 @@ import type { RequestContext } from '../../gateway/phase.js';
 import { readClaim } from '../auth/identity.js';
 import { PatternList, type PatternInput } from '../access/pattern.js';
 import { type Denial, extensionFlag, type RequestView } from '../access/view.js';
-import { bodyFields, findField, firstField } from './body.js';
+import { bodyFields, findField, firstField, mayHoldField } from './body.js';
 
 export interface CredentialChangeConfig {
   operations: PatternInput[];
@@ -57,6 +57,7 @@ export class CredentialChangeGuard {
     if (hit) return { ...view.matched?.pathParams, ...hit.params };
     if (extensionFlag(view, 'credential-change')) return { ...view.matched?.pathParams };
     if (!this.cfg.builtIn || !WRITES.has(view.method)) return undefined;
+    if (!mayHoldField(ctx.body, this.cfg.passwordFields)) return undefined;
     return findField(bodyFields(ctx), this.cfg.passwordFields) !== undefined
       ? { ...view.matched?.pathParams }
       : undefined;

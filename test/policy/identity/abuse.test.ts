@@ -294,3 +294,15 @@ describe('deny-list in the pipeline', () => {
     expect(await runRequest(set, makeCtx({ url: '/a', headers: await auth('carol') }))).toBeUndefined();
   });
 });
+
+describe('mayHoldField (skips parsing bodies that cannot name a password field)', () => {
+  it('finds names, and always counts bodies with escapes', async () => {
+    const { mayHoldField } = await import('../../../src/policy/abuse/body.js');
+    const names = ['password', 'passwd'];
+    expect(mayHoldField(Buffer.from('{"user":"a","password":"x"}'), names)).toBe(true);
+    expect(mayHoldField(Buffer.from('{"user":"a","title":"x"}'), names)).toBe(false);
+    expect(mayHoldField(Buffer.from('{"pass\\u0077ord":"x"}'), names)).toBe(true);
+    expect(mayHoldField(Buffer.from('pass%77ord=x'), names)).toBe(true);
+    expect(mayHoldField(undefined, names)).toBe(false);
+  });
+});
