@@ -1,6 +1,5 @@
 // The baseline a proxy can at best reach on this stack: node:http in, undici Pool out, no checks.
 import { createServer } from 'node:http';
-import { pipeline } from 'node:stream/promises';
 import { Pool } from 'undici';
 
 const upstream = process.env.UPSTREAM ?? 'http://127.0.0.1:3000';
@@ -23,7 +22,9 @@ createServer((req, res) => {
         if (v !== undefined && k !== 'connection' && k !== 'keep-alive' && k !== 'transfer-encoding')
           out[k] = v;
       res.writeHead(up.statusCode, out);
-      await pipeline(up.body, res);
+      // Same relay as the gateway (pipe; stream.pipeline costs an AbortController per call).
+      up.body.pipe(res);
+      await new Promise((r) => res.once('close', r));
     })
     .catch(() => {
       if (!res.headersSent) res.writeHead(502);
