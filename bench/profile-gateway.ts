@@ -20,7 +20,9 @@ interface CpuProfile {
 
 function topFunctions(profile: CpuProfile, n: number) {
   const time = new Map<number, number>();
-  profile.samples.forEach((id, i) => time.set(id, (time.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0)));
+  profile.samples.forEach((id, i) => {
+    time.set(id, (time.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0));
+  });
   const byName = new Map<string, number>();
   let busy = 0;
   for (const node of profile.nodes) {
