@@ -33,6 +33,8 @@ export interface EngineOptions {
   detectors?: readonly DetectorId[];
   /** Characters of decoding work per `inspect` call when no budget is passed. */
   decodeBudget?: number;
+  /** Extra compile options for single detectors (e.g. the SSRF DNS check). */
+  detectorOptions?: Partial<Record<DetectorId, Record<string, unknown>>>;
 }
 
 /** A value with an optional mask of the detectors allowed on it (extraction sets it). */
@@ -97,7 +99,8 @@ export function compileEngine(opts: EngineOptions): Engine {
   const compiled: CompiledDetector[] = [];
   for (const id of DETECTOR_IDS) {
     if (!ids.includes(id)) continue;
-    compiled.push({ id, bit: DETECTOR_BIT[id], run: DETECTORS[id].compile({ paranoia: opts.paranoia }) });
+    const options = { ...opts.detectorOptions?.[id], paranoia: opts.paranoia };
+    compiled.push({ id, bit: DETECTOR_BIT[id], run: DETECTORS[id].compile(options) });
   }
   const enabled = compiled.reduce((m, d) => m | d.bit, 0);
   const threshold = opts.threshold;

@@ -9,6 +9,7 @@ import type { BlockVerdict, PhaseSet, RequestContext, Verdict } from '../gateway
 import { compileEngine, type Engine } from './engine.js';
 import { compileExtractor, type ExtractRequest, type Extraction, type Extractor } from './extract.js';
 import { compileLocationRules, PatternError } from './profiles.js';
+import { createDnsResolverCheck, type DnsResolverCheck } from './ssrf.js';
 import type { ContentProfile, Paranoia } from './types.js';
 
 /** Profiles derived from the route's OpenAPI description (see profilesFromOperation). */
@@ -26,6 +27,21 @@ export interface DetectPhaseDeps {
     index: number,
     env: PhaseEnv,
   ) => SchemaProfiles | undefined | Promise<SchemaProfiles | undefined>;
+}
+
+// One DNS cache per loaded config, shared by its routes.
+const DNS_CHECKS = new WeakMap<PalisadeConfig, DnsResolverCheck | undefined>();
+function dnsCheckFor(config: PalisadeConfig): DnsResolverCheck | undefined {
+  if (!DNS_CHECKS.has(config)) {
+    const o = config.detect.ssrfDnsCheck;
+    DNS_CHECKS.set(
+      config,
+      o.enabled
+        ? createDnsResolverCheck({ timeoutMs: o.timeout, cacheSize: o.cacheSize, ttlMs: o.ttl })
+        : undefined,
+    );
+  }
+  return DNS_CHECKS.get(config);
 }
 
 export const MALFORMED_JSON: BlockVerdict = Object.freeze({
@@ -67,6 +83,7 @@ export function compileDetection(
     threshold,
     detectors: d.detectors,
     decodeBudget: g.limits.decodeBudget,
+    detectorOptions: { ssrf: { dns: dnsCheckFor(config) } },
   });
   const build = (schemaProfiles: Record<string, ContentProfile> | undefined): Extractor => {
     const base = { profiles: d.profiles, schemaProfiles, exclusions: d.exclusions };

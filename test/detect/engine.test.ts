@@ -185,3 +185,27 @@ describe('engine: cheap paths', () => {
     expect(found.map((f) => f.location)).toEqual(['body.$.q']);
   });
 });
+
+describe('SSRF DNS check wired through the engine', () => {
+  it('flags a host name that resolves to an internal address once its lookup is cached', async () => {
+    const { createDnsResolverCheck } = await import('../../src/detect/ssrf.js');
+    let lookups = 0;
+    const dns = createDnsResolverCheck({
+      lookupAll: async (host) => {
+        lookups++;
+        return host === 'build.corp.example' ? ['10.0.0.5'] : ['93.184.216.34'];
+      },
+    });
+    const withDns = compileEngine({ paranoia: 1, threshold: 0.5, detectorOptions: { ssrf: { dns } } });
+    const withoutDns = compileEngine({ paranoia: 1, threshold: 0.5 });
+    const internal = value('http://build.corp.example/hook', { location: 'body.$.callback_url' });
+    const external = value('http://www.example.com/hook', { location: 'body.$.callback_url' });
+    withDns.inspect([internal, external]); // first sight: lookups start in the background
+    await dns.resolve('build.corp.example');
+    await dns.resolve('www.example.com');
+    expect(lookups).toBeGreaterThan(0);
+    expect(withDns.inspect([internal]).some((f) => f.detector === 'ssrf')).toBe(true);
+    expect(withDns.inspect([external]).some((f) => f.detector === 'ssrf')).toBe(false);
+    expect(withoutDns.inspect([internal]).some((f) => f.detector === 'ssrf')).toBe(false);
+  });
+});

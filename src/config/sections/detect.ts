@@ -61,6 +61,20 @@ export const detectGlobalSchema = z
       .prefault({})
       .describe('Score threshold per paranoia level; detector scores are compared against it'),
     limits: limitsSchema.prefault({}),
+    ssrfDnsCheck: z
+      .object({
+        enabled: z
+          .boolean()
+          .default(false)
+          .describe('Resolve host names in URL-like values and flag those that point to internal addresses'),
+        timeout: z.number().int().positive().default(200).describe('Milliseconds per DNS lookup'),
+        cacheSize: z.number().int().positive().default(10_000).describe('Host names whose verdict is cached'),
+        ttl: z.number().int().positive().default(60_000).describe('Milliseconds a verdict stays cached'),
+      })
+      .prefault({})
+      .describe(
+        'Optional DNS check for SSRF (off by default). Never on the request path: a name not yet in the cache is looked up in the background and judged from the next request on.',
+      ),
     headers: z
       .object({
         include: z
