@@ -25,10 +25,10 @@
  *   are not covered.
  */
 import type { Finding } from '../core/findings.js';
-import type { Severity } from '../core/taxonomy.js';
 import { lexShell, type ShellTok } from './cmdi/lexer.js';
 import { RARE_TOOLS, WORDY_TOOLS } from './cmdi/tools.js';
 import type { ContentProfile, DetectorOptions, InspectedValue, Paranoia, ValueDetector } from './types.js';
+import { reportedScore, severityOf } from './score.js';
 
 export const CMDI_MAX_INPUT = 64 * 1024;
 export const CMDI_MAX_TOKENS = 1024;
@@ -1342,22 +1342,6 @@ function analyzeCmdiWith(
   let score = Math.max(0, adjustForProfile(best, profile, firstSepAtStart));
   if (score >= 0.3) score = Math.min(1, score + 0.1 * (paranoia - 1));
   return { ...best, score };
-}
-
-/**
- * The detector decides itself (profile and paranoia included) and emits only what it judges
- * reportable (internal score ≥ 0.5). The reported score maps that decision range [0.5, 1] onto
- * [0.7, 1], so an emitted finding passes the detect phase at every paranoia level (its default
- * thresholds are 0.7 / 0.5 / 0.3), while the order between findings is kept.
- */
-function reportedScore(internal: number): number {
-  return Math.min(1, 0.7 + (internal - 0.5) * 0.6);
-}
-
-function severityOf(score: number): Severity {
-  if (score >= 0.85) return 'critical';
-  if (score >= 0.7) return 'high';
-  return 'medium';
 }
 
 export const cmdiDetector: ValueDetector = {

@@ -23,11 +23,11 @@
  *   per-value detector.
  */
 import type { Finding } from '../core/findings.js';
-import type { Severity } from '../core/taxonomy.js';
 import { fold, lex, type Tok } from './sqli/lexer.js';
 import { isSystemTable, Judge, type Judged } from './sqli/judge.js';
 import { sqliCannotMatch } from './sqli/prefilter.js';
 import type { ContentProfile, DetectorOptions, InspectedValue, Paranoia, ValueDetector } from './types.js';
+import { reportedScore, severityOf } from './score.js';
 
 /** Only the start of a value is inspected; an injection must break out early to work anyway. */
 export const SQLI_MAX_INPUT = 64 * 1024;
@@ -234,22 +234,6 @@ function analyzeSqliWith(
     if (best === null || score > best.score) best = { score, rule: c.rule, context: ctx, offset: c.offset };
   }
   return best;
-}
-
-/**
- * The detector decides itself (profile and paranoia included) and emits only what it judges
- * reportable (internal score ≥ 0.5). The reported score maps that decision range [0.5, 1] onto
- * [0.7, 1], so an emitted finding passes the detect phase at every paranoia level (its default
- * thresholds are 0.7 / 0.5 / 0.3), while the order between findings is kept.
- */
-function reportedScore(internal: number): number {
-  return Math.min(1, 0.7 + (internal - 0.5) * 0.6);
-}
-
-function severityOf(score: number): Severity {
-  if (score >= 0.85) return 'critical';
-  if (score >= 0.7) return 'high';
-  return 'medium';
 }
 
 export const sqliDetector: ValueDetector = {
