@@ -1,3 +1,4 @@
+import { stat } from 'node:fs/promises';
 import SwaggerParser from '@apidevtools/swagger-parser';
 import type { OperationInfo, SecurityRequirement } from '../operation.js';
 import type {
@@ -32,17 +33,53 @@ export interface LoadOptions {
  * at load). Schemas stay as dereferenced objects, possibly cyclic.
  */
 export async function loadSpec(file: string, options: LoadOptions = {}): Promise<LoadedSpec> {
+  // The OpenAPI phase, identity rules and detection profiles each read the route's document while
+  // one config loads: parse it once. A validated parse also serves unvalidated reads. Entries live
+  // only seconds, so a later reload re-reads the file and any external $ref it points to.
+  const validate = options.validate !== false;
+  const mtime = await stat(file).then(
+    (st) => st.mtimeMs,
+    () => undefined,
+  );
+  if (mtime === undefined) return parseSpec(file, validate); // the parser reports the problem
+  const now = Date.now();
+  const cached = SPEC_CACHE.get(file);
+  if (
+    cached &&
+    cached.mtime === mtime &&
+    now - cached.at < SPEC_CACHE_TTL_MS &&
+    (cached.validated || !validate)
+  ) {
+    return cached.spec;
+  }
+  const spec = parseSpec(file, validate);
+  SPEC_CACHE.delete(file);
+  if (SPEC_CACHE.size >= SPEC_CACHE_LIMIT) SPEC_CACHE.delete(SPEC_CACHE.keys().next().value!);
+  SPEC_CACHE.set(file, { mtime, at: now, validated: validate, spec });
+  spec.catch(() => {
+    if (SPEC_CACHE.get(file)?.spec === spec) SPEC_CACHE.delete(file);
+  });
+  return spec;
+}
+
+const SPEC_CACHE_LIMIT = 32;
+const SPEC_CACHE_TTL_MS = 10_000;
+const SPEC_CACHE = new Map<
+  string,
+  { mtime: number; at: number; validated: boolean; spec: Promise<LoadedSpec> }
+>();
+
+async function parseSpec(file: string, validate: boolean): Promise<LoadedSpec> {
   const parserOptions = {
     resolve: { http: false as const, external: true },
     dereference: { circular: true as const },
-    validate: { schema: options.validate !== false, spec: options.validate !== false },
+    validate: { schema: validate, spec: validate },
   };
   let api: unknown;
   try {
-    api =
-      options.validate === false
-        ? await SwaggerParser.dereference(file, parserOptions)
-        : await SwaggerParser.validate(file, parserOptions);
+    api = validate
+      ? await SwaggerParser.validate(file, parserOptions)
+      : await SwaggerParser.dereference(file, parserOptions);
   } catch (err) {
     throw new SpecLoadError(shortMessage(err));
   }

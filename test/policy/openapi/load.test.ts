@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -144,5 +144,22 @@ describe('convertSchema', () => {
     const out = convertSchema(node, 'oas30', 'request').schema as Record<string, any>;
     expect(JSON.stringify(out)).toContain('#/definitions/palisade0'); // finite: JSON.stringify would throw on a cycle
     expect(out.definitions.palisade0.properties.children.items).toEqual({ $ref: '#/definitions/palisade0' });
+  });
+});
+
+describe('loadSpec cache (one parse per config load)', () => {
+  it('reuses a parse of the same file version and re-reads a changed file', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'pal-spec-')), 'openapi.yaml');
+    const doc = (path: string) =>
+      `openapi: 3.0.3\ninfo: { title: t, version: '1' }\npaths:\n  ${path}:\n    get:\n      responses: { '200': { description: ok } }\n`;
+    writeFileSync(file, doc('/a'));
+    const validated = await loadSpec(file);
+    expect(await loadSpec(file, { validate: false })).toBe(validated);
+    expect(await loadSpec(file)).toBe(validated);
+    writeFileSync(file, doc('/b'));
+    utimesSync(file, new Date(), new Date(Date.now() + 5000));
+    const changed = await loadSpec(file, { validate: false });
+    expect(changed).not.toBe(validated);
+    expect(changed.operations.map((o) => o.info.template)).toEqual(['/b']);
   });
 });
