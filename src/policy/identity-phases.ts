@@ -203,7 +203,7 @@ async function checkBolaAgainstSpec(
 ): Promise<void> {
   const spec = (route.policy as { openapi?: { spec?: string } }).openapi?.spec;
   if (!spec || rules.length === 0) return;
-  let operations: { parameters: { name: string; in: string }[] }[];
+  let operations: readonly { parameters: readonly { name: string; in: string }[] }[];
   try {
     const { loadSpec } = await import('./openapi/load.js');
     const loaded = await loadSpec(isAbsolute(spec) ? spec : resolve(env.baseDir, spec), { validate: false });

@@ -589,11 +589,12 @@ export const createOpenApiPhases: PhaseFactory = async (route, index, env) => {
   const file = isAbsolute(settings.spec) ? settings.spec : resolve(env.baseDir, settings.spec);
   let model: CompiledModel;
   try {
-    const spec = await loadSpec(file, { validate: settings.validateSpec });
-    if (settings.basePath !== undefined) {
-      const base = settings.basePath.replace(/\/+$/, '');
-      spec.basePaths = [base];
-    }
+    const loaded = await loadSpec(file, { validate: settings.validateSpec });
+    // The parsed document is shared by every route naming the file: override on a copy.
+    const spec =
+      settings.basePath === undefined
+        ? loaded
+        : { ...loaded, basePaths: [settings.basePath.replace(/\/+$/, '')] };
     model = compileModel(spec, { massAssignmentOptOut: optOutList(env.config, route) });
   } catch (err) {
     if (err instanceof SpecLoadError || err instanceof OperationCompileError) {

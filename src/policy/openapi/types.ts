@@ -40,12 +40,13 @@ export interface SpecOperation {
   responses: Map<string, SpecMediaType[]>;
 }
 
+/** Shared by every route that names the same file (see loadSpec's cache): never mutate it. */
 export interface LoadedSpec {
-  dialect: Dialect;
+  readonly dialect: Dialect;
   /** `2.0`, `3.0.3`, `3.1.0`, … */
-  version: string;
-  title: string;
+  readonly version: string;
+  readonly title: string;
   /** Path prefixes in front of the spec paths (from servers / basePath); `['']` for none. */
-  basePaths: string[];
-  operations: SpecOperation[];
+  readonly basePaths: readonly string[];
+  readonly operations: readonly SpecOperation[];
 }

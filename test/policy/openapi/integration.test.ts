@@ -16,18 +16,19 @@ beforeAll(async () => {
       upstreams: { up: { targets: [api.url] } },
       routes: [
         {
-          name: 'guarded',
-          upstream: 'up',
-          match: { pathPrefix: '/api' },
-          policy: { openapi: { spec: 'openapi.yaml' } },
-        },
-        {
           name: 'watched',
           upstream: 'up',
           match: { pathPrefix: '/watch' },
           stripPrefix: true,
           mode: 'monitor',
           policy: { openapi: { spec: 'openapi.yaml', basePath: '' } },
+        },
+        // Listed after a route that overrides the base path of the same (shared, cached) document.
+        {
+          name: 'guarded',
+          upstream: 'up',
+          match: { pathPrefix: '/api' },
+          policy: { openapi: { spec: 'openapi.yaml' } },
         },
       ],
     },
