@@ -12,6 +12,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { findInstructionDisclosure } from '../src/llm/leak/disclosure.js';
 import { findSecretLeak, findVerbatimOverlap } from '../src/llm/leak/overlap.js';
 import { hashHead, loadDefaultModel, type PromptGuardModel } from '../src/llm/prompt-guard/classifier.js';
 import { compilePromptGuard } from '../src/llm/prompt-guard/detector.js';
@@ -163,6 +164,24 @@ function main(): void {
     })),
   );
 
+  // What the gateway's output checks flag together: the secret in any form, or an announcement of
+  // the model's own instructions (a paraphrased system-prompt leak; reported, not blocked, by default).
+  // The dataset labels only the access code, so an instruction disclosure without it counts as FP.
+  const leaksWithDisclosure = rates(
+    leakRows.map((r) => ({
+      y: r.leaks_secret,
+      p:
+        findSecretLeak(r.llm_output, r.secret, { minChars: 20 }) !== undefined ||
+        findInstructionDisclosure(r.llm_output) !== undefined,
+    })),
+  );
+  const disclosureOnCode = rates(
+    codeRows.flatMap((r) => [
+      { y: false, p: findInstructionDisclosure(r.output) !== undefined },
+      { y: false, p: findInstructionDisclosure(r.instruction) !== undefined },
+    ]),
+  );
+
   const result = {
     generatedAt: new Date().toISOString(),
     threshold: THRESHOLD,
@@ -192,6 +211,13 @@ function main(): void {
       detector:
         'findVerbatimOverlap, minChars 20 (whole secret when shorter), secrets < 4 chars never matched',
     },
+    outputLeaksBroad: { ...leaksBroad, detector: 'findSecretLeak (verbatim, rot13, reversed, tokens)' },
+    outputLeaksWithDisclosure: {
+      ...leaksWithDisclosure,
+      detector: 'findSecretLeak or findInstructionDisclosure',
+      note: 'labels mark the access code only: an output disclosing its instructions without it counts as a false positive',
+    },
+    instructionDisclosureOnCodePrompts: disclosureOnCode,
     elapsedMs: Date.now() - started,
   };
   mkdirSync(path.join(repoRoot, 'bench', 'results'), { recursive: true });
@@ -217,6 +243,8 @@ function main(): void {
     ...Object.entries(indirectByTask).map(([k, v]) => row(`    task ${k}`, v)),
     row('output leaks (verbatim overlap)', leaks),
     row('output leaks (findSecretLeak, broader)', leaksBroad),
+    row('output leaks (+ instruction disclosure)', leaksWithDisclosure),
+    row('instruction disclosure, code prompts', disclosureOnCode),
     `elapsed ${((Date.now() - started) / 1000).toFixed(1)} s → bench/results/llm-detection.json`,
   ];
   console.log(lines.join('\n'));

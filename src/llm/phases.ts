@@ -411,6 +411,7 @@ export const createLlmPhases: PhaseFactory = (route, index, env) => {
       html: outputMode !== 'off' && out.html,
       systemPrompt:
         outputMode !== 'off' && out.systemPromptLeak ? req.system.map((s) => s.text).join('\n') : undefined,
+      instructionDisclosure: outputMode === 'off' ? 'off' : out.instructionDisclosure,
       enforce: outputMode === 'block',
     };
     const declared = new Map(req.toolDefinitions.map((d) => [d.name, d.schema] as const));

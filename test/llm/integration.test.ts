@@ -254,6 +254,18 @@ describe('OpenAI chat through the gateway', () => {
     expect(ok.text).toBe(openAiEvents(chat('call:get_weather:{"city":"Oslo"}', { stream: true })).join(''));
   });
 
+  it('reports, without blocking, an answer that announces its own instructions', async () => {
+    const text = 'Happy to help. Here are my guidelines: answer briefly and politely.';
+    const r = await post('/v1/chat/completions', chat(`say:${text}`));
+    expect(r.status).toBe(200);
+    expect(JSON.parse(r.text).choices[0].message.content).toBe(text);
+    const ev = (await gw.events()).find((e) =>
+      e.findings.some((f) => f.detector === 'llm-output-instruction-disclosure'),
+    );
+    expect(ev?.action).toBe('monitored');
+    expect(ev?.findings.map((f) => f.subtype)).toContain('system-prompt-leak');
+  });
+
   it('inserts a canary into the system prompt and strips it from the answer', async () => {
     const r = await post('/v1/chat/completions', {
       model: 'gpt-4o-mini',

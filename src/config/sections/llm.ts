@@ -154,6 +154,12 @@ const outputSchema = z
       .boolean()
       .default(true)
       .describe('Flag output that repeats the system prompt verbatim'),
+    instructionDisclosure: z
+      .enum(['off', 'report', 'block'])
+      .default('report')
+      .describe(
+        'Output that announces its own instructions ("my instructions are…"), a paraphrased system-prompt leak: report as an event, or block in block mode',
+      ),
     secrets: z
       .enum(['off', 'mask', 'block'])
       .default('mask')

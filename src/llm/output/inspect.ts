@@ -55,7 +55,8 @@ function toolFinding(v: ToolViolation, location?: string): Finding {
 function reportHits(s: OutputSession, hits: OutputHit[], location?: string): BlockVerdict | undefined {
   let verdict: BlockVerdict | undefined;
   for (const h of hits) {
-    const v = s.report(location && !h.finding.location ? { ...h.finding, location } : h.finding, s.mode);
+    const finding = location && !h.finding.location ? { ...h.finding, location } : h.finding;
+    const v = s.report(finding, h.reportOnly && s.mode === 'block' ? 'monitor' : s.mode);
     if (h.blocks && v && !verdict) verdict = v;
   }
   return verdict;

@@ -1,4 +1,5 @@
 import type { Finding } from '../../core/findings.js';
+import { createDisclosureTracker, type DisclosureTracker } from '../leak/disclosure.js';
 import { createOverlapTracker, type OverlapTracker } from '../leak/overlap.js';
 import { findPlaceholders, maskToken, partialPlaceholderStart } from '../pii/redact.js';
 import { type PiiScanner, SECRET_KINDS } from '../pii/scan.js';
@@ -23,6 +24,8 @@ export interface OutputRules {
   html: boolean;
   /** System prompt text for verbatim-overlap detection. */
   systemPrompt?: string;
+  /** Output announcing its own instructions: reported, and blocking when 'block'. */
+  instructionDisclosure?: 'off' | 'report' | 'block';
   /** Mask/strip only when true (block mode); monitor mode only reports. */
   enforce: boolean;
 }
@@ -37,6 +40,8 @@ export interface OutputHit {
   finding: Finding;
   /** True when, enforced, this hit stops the response. */
   blocks: boolean;
+  /** Recorded as monitored even in block mode (a signal, not an enforced control). */
+  reportOnly?: boolean;
 }
 
 /** Longest word held back (keys and URLs are shorter); PEM blocks may hold up to MAX_PEM_HOLD. */
@@ -58,10 +63,13 @@ export class TextScanner {
   private readonly rewrites: Rewrite[] = [];
   private readonly overlap?: OverlapTracker;
   private overlapReported = false;
+  private readonly disclosure?: DisclosureTracker;
 
   constructor(private readonly rules: OutputRules) {
     if (rules.systemPrompt && rules.systemPrompt.trim().length > 0)
       this.overlap = createOverlapTracker(rules.systemPrompt, { minChars: OVERLAP_MIN_CHARS });
+    if (rules.instructionDisclosure && rules.instructionDisclosure !== 'off')
+      this.disclosure = createDisclosureTracker();
   }
 
   get end(): number {
@@ -88,6 +96,21 @@ export class TextScanner {
         });
       }
     }
+    const d = this.disclosure?.push(text);
+    if (d)
+      hits.push({
+        blocks: this.rules.instructionDisclosure === 'block',
+        reportOnly: this.rules.instructionDisclosure !== 'block',
+        finding: {
+          category: 'llm-sensitive-disclosure',
+          subtype: 'system-prompt-leak',
+          detector: 'llm-output-instruction-disclosure',
+          severity: 'medium',
+          score: 0.7,
+          fragment: d.fragment,
+          message: 'output announces its own instructions (paraphrased system-prompt leak)',
+        },
+      });
     this.analyse(this.holdStart(), hits);
   }
 
