@@ -29,18 +29,36 @@ export function decodeJwt(token: string): Jwt | undefined {
   }
 }
 
-/** The first JWT in an identity's headers, with the header it travels in. */
+/**
+ * The first JWT in an identity's headers, with the header it travels in and the text around it
+ * (`Bearer `, or the other cookies when it is a `Cookie: session=<jwt>; theme=dark` value).
+ */
 export function jwtOf(
   identity: Identity | undefined,
-): { jwt: Jwt; header: string; prefix: string } | undefined {
+): { jwt: Jwt; header: string; prefix: string; suffix: string } | undefined {
   if (!identity) return undefined;
   for (const [name, value] of Object.entries(identity.headers)) {
     const m = /^(Bearer\s+|JWT\s+|Token\s+)?([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*)$/i.exec(
       value.trim(),
     );
-    if (!m) continue;
-    const jwt = decodeJwt(m[2]);
-    if (jwt) return { jwt, header: name, prefix: m[1] ?? '' };
+    if (m) {
+      const jwt = decodeJwt(m[2]);
+      if (jwt) return { jwt, header: name, prefix: m[1] ?? '', suffix: '' };
+      continue;
+    }
+    if (name.toLowerCase() !== 'cookie') continue;
+    let at = 0;
+    for (const pair of value.split(';')) {
+      const eq = pair.indexOf('=');
+      const start = at + eq + 1;
+      at += pair.length + 1;
+      if (eq < 0) continue;
+      const v = pair.slice(eq + 1).trim();
+      const jwt = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/.test(v) ? decodeJwt(v) : undefined;
+      if (!jwt) continue;
+      const from = value.indexOf(v, start);
+      return { jwt, header: name, prefix: value.slice(0, from), suffix: value.slice(from + v.length) };
+    }
   }
   return undefined;
 }

@@ -69,6 +69,20 @@ export interface ScanOptions {
 export const DEFAULTS = { rps: 150, concurrency: 4, budgetMs: 110_000, timeoutMs: 10_000 };
 
 const MAX_RECORDED = 4000;
+// in order of preference: a login name before an e-mail before a display name
+const USER_CLAIMS = [
+  'username',
+  'preferredusername',
+  'login',
+  'email',
+  'emailaddress',
+  'upn',
+  'uniquename',
+  'accountname',
+  'sub',
+  'name',
+];
+const OPAQUE_ID = /^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|\d+|[0-9a-f]{24})$/i;
 const CREDENTIAL_CHANGE = /password|passwd|reset|forgot|recover|activate|activation/;
 
 function truncateExchange(ex: Exchange): Exchange {
@@ -333,19 +347,25 @@ export async function runScan(opts: ScanOptions): Promise<ScanReport> {
         };
       }
     }
+    // claim and profile keys in any casing (userName, preferred_username, emailAddress…); opaque
+    // ids (UUIDs, numbers) go last: the checks need a name the login or reset form accepts
     const tok = jwtOf(identities.A);
-    if (tok)
-      for (const k of ['username', 'preferred_username', 'email', 'sub', 'name']) addUser(tok.jwt.payload[k]);
+    const seen: { rank: number; value: string }[] = [];
+    const collect = (o: Record<string, unknown>) => {
+      for (const [k, v] of Object.entries(o)) {
+        const rank = USER_CLAIMS.indexOf(k.toLowerCase().replace(/[^a-z0-9]/g, ''));
+        if (rank < 0 || typeof v !== 'string') continue;
+        seen.push({ rank: OPAQUE_ID.test(v) ? 100 + rank : rank, value: v });
+      }
+    };
+    if (tok) collect(tok.jwt.payload);
     for (const s of states) {
       if (!/\/(me|self|profile|account|whoami|current)(\/|$)|users\/me/.test(s.op.path.toLowerCase()))
         continue;
       const j = s.baseline?.response.json as Record<string, unknown> | undefined;
-      if (j && typeof j === 'object') {
-        addUser(j.username);
-        addUser(j.email);
-        addUser(j.login);
-      }
+      if (j && typeof j === 'object' && !Array.isArray(j)) collect(j);
     }
+    for (const u of seen.sort((a, b) => a.rank - b.rank)) addUser(u.value);
     void decodeJwt;
 
     let catchAllP: Promise<Exchange> | undefined;

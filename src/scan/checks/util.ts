@@ -48,9 +48,25 @@ export function copy(parts: RequestParts): RequestParts {
   return cloneParts(parts);
 }
 
-/** Operation words: path, operationId, summary and tags, lowercased. */
+/**
+ * Operation words: path, operationId, summary and tags, lowercased, followed by the same split at
+ * camelCase (`runPipeline` also reads `run pipeline`), so word patterns see camelCase names too.
+ */
 export function words(op: ScanOperation): string {
-  return `${op.path} ${op.operationId ?? ''} ${op.summary ?? ''} ${op.tags.join(' ')}`.toLowerCase();
+  return (
+    `${op.path} ${op.operationId ?? ''} ${op.summary ?? ''} ${op.tags.join(' ')}`.toLowerCase() + wordList(op)
+  );
+}
+
+/**
+ * Operation words split at camelCase and punctuation (`registerDatasetSchema` → `register dataset
+ * schema`), lowercased, so that patterns can match whole words: "registered models" is no signup.
+ */
+export function wordList(op: ScanOperation): string {
+  return ` ${op.path} ${op.operationId ?? ''} ${op.summary ?? ''} ${op.tags.join(' ')} `
+    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, ' ');
 }
 
 /** Leaf string fields of a JSON body by name pattern. */
@@ -76,14 +92,61 @@ export const LOGIN_RE = /(^|[/_.-])(login|signin|sign-in|authenticate|session|se
 export const USER_FIELD_RE = /^(username|user_name|user|login|email|e_mail|userid|user_id|name|account)$/i;
 export const PASSWORD_FIELD_RE = /^(password|passwd|pass|pwd|secret)$/i;
 
+/** `userName`, `user-name`, `USER_NAME` → `username`: naming conventions differ, the words do not. */
+export function normKey(name: string): string {
+  return name.toLowerCase().replace(/[^a-z0-9]/g, '');
+}
+
+// account identifiers as APIs spell them: login, userName, emailAddress, accountName, principal…
+const USER_KEYS = new Set([
+  'username',
+  'user',
+  'login',
+  'loginname',
+  'loginid',
+  'email',
+  'emailaddress',
+  'mail',
+  'userid',
+  'name',
+  'account',
+  'accountname',
+  'accountid',
+  'accountemail',
+  'handle',
+  'principal',
+  'identifier',
+  'useremail',
+  'userlogin',
+  'uid',
+]);
+const PASSWORD_KEYS = new Set(['password', 'passwd', 'pass', 'pwd', 'secret', 'passphrase', 'userpassword']);
+
+/** A body field that names the account (whatever the casing convention). */
+export function isUserField(name: string): boolean {
+  return USER_FIELD_RE.test(name) || USER_KEYS.has(normKey(name));
+}
+
+/** A body field that carries the current password (not a new or confirmation one). */
+export function isPasswordField(name: string): boolean {
+  return PASSWORD_FIELD_RE.test(name) || PASSWORD_KEYS.has(normKey(name));
+}
+
+/** The usernames and emails noted for identity A, best first for a field (email-like or not). */
+export function usersFor(ctx: CheckContext, field: string): string[] {
+  const mail = /mail/i.test(field);
+  const fits = ctx.knownUsers.filter((u) => u.includes('@') === mail);
+  return [...fits, ...ctx.knownUsers.filter((u) => !fits.includes(u))];
+}
+
 /** Login operations: a POST with a username-like and a password-like body field. */
 export function loginOps(ctx: CheckContext): { state: OpState; userField: string; passwordField: string }[] {
   const out: { state: OpState; userField: string; passwordField: string }[] = [];
   for (const s of ctx.ops) {
     if (s.op.method !== 'POST') continue;
     const fields = [...new Set([...schemaFields(s.op), ...bodyFieldNames(s.parts.body)])];
-    const userField = fields.find((f) => USER_FIELD_RE.test(f));
-    const passwordField = fields.find((f) => PASSWORD_FIELD_RE.test(f));
+    const userField = fields.find((f) => USER_FIELD_RE.test(f)) ?? fields.find(isUserField);
+    const passwordField = fields.find((f) => PASSWORD_FIELD_RE.test(f)) ?? fields.find(isPasswordField);
     if (!userField || !passwordField) continue;
     const w = words(s.op);
     if (!/login|signin|sign-in|session|token|auth/.test(w)) continue;
@@ -93,14 +156,15 @@ export function loginOps(ctx: CheckContext): { state: OpState; userField: string
   return out;
 }
 
-/** A token-like value in a JSON answer (access_token, token, jwt, session…). */
+/** A token-like value in a JSON answer (access_token, token, jwt, session, apiKey…). */
 export function hasToken(json: unknown): boolean {
   if (!json || typeof json !== 'object') return false;
   let budget = 100;
   const walk = (v: unknown, depth: number): boolean => {
     if (budget-- <= 0 || depth > 3 || !v || typeof v !== 'object') return false;
     for (const [k, x] of Object.entries(v as Record<string, unknown>)) {
-      if (/token|jwt|session|sid/i.test(k) && typeof x === 'string' && x.length >= 8) return true;
+      if (/token|jwt|session|sid|api_?key|access_?key/i.test(k) && typeof x === 'string' && x.length >= 8)
+        return true;
       if (walk(x, depth + 1)) return true;
     }
     return false;

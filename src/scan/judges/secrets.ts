@@ -22,31 +22,34 @@ const SECRET_PATTERNS: { label: string; re: RegExp }[] = [
   },
 ];
 
-const SENSITIVE_FIELDS = new Set([
-  'password',
-  'passwd',
-  'password_hash',
-  'passwordhash',
-  'hashed_password',
-  'pwd',
-  'secret',
-  'client_secret',
-  'api_key',
-  'apikey',
-  'private_key',
-  'secret_key',
-  'aws_secret_access_key',
-  'ssn',
-  'social_security_number',
-  'credit_card',
-  'card_number',
-  'cardnumber',
-  'cvv',
-  'cvc',
-  'mfa_secret',
-  'otp_secret',
-  'totp_secret',
-]);
+// compared after normalisation (`passwordHash`, `password-hash`, `PASSWORD_HASH` → `passwordhash`)
+const SENSITIVE_FIELDS = new Set(
+  [
+    'password',
+    'passwd',
+    'password_hash',
+    'passwordhash',
+    'hashed_password',
+    'pwd',
+    'secret',
+    'client_secret',
+    'api_key',
+    'apikey',
+    'private_key',
+    'secret_key',
+    'aws_secret_access_key',
+    'ssn',
+    'social_security_number',
+    'credit_card',
+    'card_number',
+    'cardnumber',
+    'cvv',
+    'cvc',
+    'mfa_secret',
+    'otp_secret',
+    'totp_secret',
+  ].map((k) => k.replace(/_/g, '')),
+);
 
 const STACK_MARKERS = [
   'traceback (most recent call last)',
@@ -138,7 +141,11 @@ export function isMasked(s: string): boolean {
   return /^(null|none|redacted|hidden|\[redacted\]|\[filtered\]|<redacted>)$/i.test(s.trim());
 }
 
-/** Walks JSON for keys that name secrets with a non-empty value. */
+function normField(k: string): string {
+  return k.toLowerCase().replace(/[^a-z0-9]/g, '');
+}
+
+/** Walks JSON for keys that name secrets with a non-empty value (`ignore`: normalised names). */
 export function sensitiveFields(json: unknown, ignore: Set<string> = new Set()): string[] {
   const found: string[] = [];
   let budget = 2000;
@@ -149,7 +156,7 @@ export function sensitiveFields(json: unknown, ignore: Set<string> = new Set()):
       return;
     }
     for (const [k, x] of Object.entries(v as Record<string, unknown>)) {
-      const key = k.toLowerCase();
+      const key = normField(k);
       if (SENSITIVE_FIELDS.has(key) && !ignore.has(key) && (typeof x === 'string' || typeof x === 'number')) {
         const s = String(x);
         if (

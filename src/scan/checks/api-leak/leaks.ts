@@ -3,7 +3,9 @@ import { findLeaks, type LeakMatch } from '../../judges/secrets.js';
 import { sqlErrorIn } from '../../judges/sql-errors.js';
 import type { Exchange } from '../../types.js';
 
-const TOKEN_ISSUERS = /(api-?keys?|tokens?|credentials?|mfa|2fa|totp|otp|secrets?)(\/|$|\{)/i;
+// operations whose job is to hand out credentials: sign-in, token, key and MFA endpoints
+const TOKEN_ISSUERS =
+  /(api-?keys?|tokens?|credentials?|mfa|2fa|totp|otp|secrets?|sessions?|login|log-?in|sign-?in|authenticate)(\/|$|\{)/i;
 const DEBUG_PATH =
   /(^|\/)(debug|config|configuration|env|environment|actuator|phpinfo|trace|diagnostics?|_profiler)(\/|$)/i;
 
@@ -26,9 +28,7 @@ function classify(m: LeakMatch): { subtype: Subtype; severity: 'high' | 'medium'
 
 function leaksOf(ex: Exchange, opPath: string): LeakMatch[] {
   const out = findLeaks(ex.response.body, ex.response.json, {
-    ignoreFields: TOKEN_ISSUERS.test(opPath)
-      ? new Set(['secret', 'api_key', 'apikey', 'client_secret'])
-      : new Set(),
+    ignoreFields: TOKEN_ISSUERS.test(opPath) ? new Set(['secret', 'apikey', 'clientsecret']) : new Set(),
   });
   const sql = sqlErrorIn(ex.response.body);
   if (sql) out.push({ kind: 'sql-error', label: `${sql.engine} error text`, fragment: sql.text });

@@ -41,7 +41,12 @@ interface Probe {
 }
 
 /** An authenticated GET that needs the token: answers A, refuses anonymous and a garbage token. */
-async function findProbe(ctx: CheckContext, header: string, prefix: string): Promise<Probe | undefined> {
+async function findProbe(
+  ctx: CheckContext,
+  header: string,
+  prefix: string,
+  suffix: string,
+): Promise<Probe | undefined> {
   const candidates = ctx.ops
     .filter((s) => s.op.method === 'GET' && okBaseline(s) && s.as === 'A')
     .sort((a, b) => Number(b.op.requiresAuth) - Number(a.op.requiresAuth))
@@ -51,7 +56,7 @@ async function findProbe(ctx: CheckContext, header: string, prefix: string): Pro
     if (isSuccess(anon.response.status) && !looksDenied(anon.response.body)) continue;
     const send = (token: string) =>
       ctx.send(state, state.parts, 'A', {
-        identityHeaders: { ...ctx.identities.A!.headers, [header]: `${prefix}${token}` },
+        identityHeaders: { ...ctx.identities.A!.headers, [header]: `${prefix}${token}${suffix}` },
       });
     const ref = await ctx.send(state, state.parts, 'A');
     if (!isSuccess(ref.response.status)) continue;
@@ -76,7 +81,7 @@ export const jwtCheck: Check = {
   async run(ctx) {
     const tok = jwtOf(ctx.identities.A);
     if (!tok) return;
-    const { jwt, header, prefix } = tok;
+    const { jwt, header, prefix, suffix } = tok;
     const common = { check: 'jwt', operation: '*', location: `header.${header}` } as const;
     const now = Math.floor(Date.now() / 1000);
 
@@ -100,7 +105,7 @@ export const jwtCheck: Check = {
       });
     }
 
-    const probe = await findProbe(ctx, header, prefix);
+    const probe = await findProbe(ctx, header, prefix, suffix);
     const secret = crackSecret(jwt);
     if (secret !== undefined) {
       // confirm by forging a new token with the cracked secret (differently shaped: new claims)

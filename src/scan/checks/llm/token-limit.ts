@@ -1,9 +1,6 @@
 import type { Check } from '../../context.js';
 import { isSuccess } from '../../judges/similarity.js';
-import { schemaFields } from '../util.js';
-import { llmOps, withPrompt } from './shape.js';
-
-const FIELDS = ['max_tokens', 'max_completion_tokens', 'max_output_tokens', 'maxTokens', 'max_new_tokens'];
+import { llmOps, llmShape, tokenLimitField, withPrompt } from './shape.js';
 
 export const tokenLimitCheck: Check = {
   id: 'llm-token-limit',
@@ -12,11 +9,11 @@ export const tokenLimitCheck: Check = {
   priority: 83,
   async run(ctx) {
     for (const state of await llmOps(ctx)) {
-      const declared = new Set([
-        ...schemaFields(state.op),
-        ...Object.keys((state.parts.body ?? {}) as object),
-      ]);
-      const field = FIELDS.find((f) => declared.has(f)) ?? 'max_tokens';
+      const declared = tokenLimitField(state.op, state.parts);
+      // a custom-shaped endpoint that takes no token limit gives nothing to test: an undeclared
+      // max_tokens would be ignored, and "accepted" would prove nothing
+      if (!declared && llmShape(state.op, state.parts)?.loose) continue;
+      const field = declared?.join('.') ?? 'max_tokens';
       const ex = await ctx.send(state, withPrompt(state, 'Say hello.', { [field]: 1_000_000 }), state.as, {
         timeoutMs: 60_000,
       });

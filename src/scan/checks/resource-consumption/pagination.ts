@@ -1,10 +1,14 @@
 import { cloneParts } from '../../builder/request.js';
-import type { Check } from '../../context.js';
+import type { Check, OpState } from '../../context.js';
+import type { ParamSpec } from '../../types.js';
 import { isSuccess, itemCount } from '../../judges/similarity.js';
-import { okBaseline, poolFor } from '../util.js';
+import { normKey, okBaseline, poolFor } from '../util.js';
 
+// page-size parameters as APIs spell them, compared normalised: `$top` (OData), `page[size]`
+// (JSON:API), `maxResults`, `per_page`, `itemsPerPage`, `batchSize`…
 const LIMIT_RE =
-  /^(limit|size|page_?size|pagesize|per_?page|perpage|count|max|max_?results|top|take|first|n)$/i;
+  /^(limit|size|pagesize|perpage|count|max|maxresults|maxitems|maxrecords|top|take|first|n|rows|numresults|pagelimit|itemsperpage|resultsperpage|batchsize)$/;
+const isLimit = (name: string) => LIMIT_RE.test(normKey(name));
 
 export const paginationCheck: Check = {
   id: 'pagination',
@@ -16,10 +20,14 @@ export const paginationCheck: Check = {
       (s) =>
         s.op.method === 'GET' &&
         okBaseline(s) &&
-        s.op.params.some((p) => p.in === 'query' && LIMIT_RE.test(p.name)),
+        s.op.params.some((p) => p.in === 'query' && isLimit(p.name)),
     );
     await poolFor(ctx, states, async (state) => {
-      const param = state.op.params.find((p) => p.in === 'query' && LIMIT_RE.test(p.name))!;
+      // every page-size-like parameter (an API may cap `top` but not `pageSize`), first hit wins
+      const params = state.op.params.filter((p) => p.in === 'query' && isLimit(p.name)).slice(0, 3);
+      for (const param of params) if (await probe(state, param)) return;
+    });
+    async function probe(state: OpState, param: ParamSpec): Promise<boolean> {
       const declaredMax = typeof param.schema?.maximum === 'number' ? param.schema.maximum : undefined;
       const threshold = declaredMax ?? 1000;
       const big = Math.max(threshold * 10, 10_000);
@@ -27,13 +35,13 @@ export const paginationCheck: Check = {
       parts.query[param.name] = big;
       const ex = await ctx.send(state, parts, state.as);
       const n = itemCount(ex.response.json);
-      if (!isSuccess(ex.response.status) || n === undefined || n <= threshold) return;
+      if (!isSuccess(ex.response.status) || n === undefined || n <= threshold) return false;
       // confirm with a differently shaped value just above the limit
       const parts2 = cloneParts(state.parts);
       parts2.query[param.name] = threshold + 1;
       const ex2 = await ctx.send(state, parts2, state.as);
       const n2 = itemCount(ex2.response.json);
-      if (!isSuccess(ex2.response.status) || n2 === undefined || n2 <= threshold) return;
+      if (!isSuccess(ex2.response.status) || n2 === undefined || n2 <= threshold) return false;
       ctx.report({
         threat: { category: 'resource-consumption', subtype: 'unbounded-pagination' },
         check: 'pagination',
@@ -48,6 +56,7 @@ export const paginationCheck: Check = {
           'Clamp page-size parameters server-side to a documented maximum (or reject larger values with 400).',
         cwe: 770,
       });
-    });
+      return true;
+    }
   },
 };

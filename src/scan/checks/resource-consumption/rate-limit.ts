@@ -1,10 +1,16 @@
 import type { Check, OpState } from '../../context.js';
 import type { Exchange } from '../../types.js';
-import { loginOps, words } from '../util.js';
+import { llmShape } from '../llm/shape.js';
+import { loginOps, wordList } from '../util.js';
 
 const BURST = 30;
+// whole words: "registered models" or "tokenizer settings" are not sensitive operations
 const SENSITIVE =
-  /login|signin|sign-in|token|otp|mfa|2fa|verify|password|reset|forgot|register|signup|chat|completions|messages|generate/;
+  / (login|log in|logon|signin|sign in|token|tokens|otp|mfa|2fa|verify|verification|password|passwords|reset|forgot|signup|sign up|chat|completions?|messages|generate) /;
+
+// "register" is a signup only for accounts: registering a model or a schema is not
+const SIGNUP = / (register|registration) /;
+const ACCOUNT = / (user|users|account|accounts|member|members|customer|customers) /;
 
 function limited(ex: Exchange): boolean {
   const h = ex.response.headers;
@@ -20,7 +26,14 @@ export const rateLimitCheck: Check = {
     const picked = new Map<string, OpState>();
     for (const l of loginOps(ctx)) picked.set(l.state.op.key, l.state);
     for (const s of ctx.ops)
-      if (s.baseline && SENSITIVE.test(words(s.op)) && picked.size < 4) picked.set(s.op.key, s);
+      if (
+        s.baseline &&
+        (SENSITIVE.test(wordList(s.op)) ||
+          (SIGNUP.test(wordList(s.op)) && ACCOUNT.test(wordList(s.op))) ||
+          llmShape(s.op, s.parts)) &&
+        picked.size < 4
+      )
+        picked.set(s.op.key, s);
     for (const state of [...picked.values()].slice(0, 4)) {
       if (!state.baseline || state.baseline.response.status === 0) continue;
       const burst = async (shape: number): Promise<Exchange | undefined> => {

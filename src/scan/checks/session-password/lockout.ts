@@ -2,7 +2,7 @@ import { cloneParts } from '../../builder/request.js';
 import type { Check } from '../../context.js';
 import { randomToken, similarity } from '../../judges/similarity.js';
 import type { Exchange } from '../../types.js';
-import { hasToken, loginOps } from '../util.js';
+import { hasToken, loginOps, usersFor } from '../util.js';
 
 const ATTEMPTS = 10;
 
@@ -12,9 +12,9 @@ export const lockoutCheck: Check = {
   title: 'No lock-out after repeated failed logins',
   priority: 15,
   async run(ctx) {
-    const user = ctx.knownUsers[0];
-    if (!user) return;
     for (const { state, userField, passwordField } of loginOps(ctx)) {
+      const user = usersFor(ctx, userField)[0];
+      if (!user) return;
       const attempt = (p: string) => {
         const parts = cloneParts(state.parts);
         const body = (parts.body ?? {}) as Record<string, unknown>;

@@ -1,7 +1,15 @@
 import { cloneParts } from '../../builder/request.js';
 import type { Check, CheckContext, OpState } from '../../context.js';
 import { isSuccess, looksDenied, randomToken } from '../../judges/similarity.js';
-import { bodyFieldNames, hasToken, loginOps, schemaFields, USER_FIELD_RE } from '../util.js';
+import {
+  bodyFieldNames,
+  hasToken,
+  isUserField,
+  loginOps,
+  schemaFields,
+  USER_FIELD_RE,
+  usersFor,
+} from '../util.js';
 
 const FLOW_RE = /reset|forgot|recover|activate|activation|set-?password|setpassword/;
 const PASSWORD_RE = /pass(word)?|pwd/i;
@@ -20,15 +28,14 @@ export const resetCheck: Check = {
     );
     for (const state of states) {
       const fields = [...new Set([...schemaFields(state.op), ...bodyFieldNames(state.parts.body)])];
-      const userField = fields.find((f) => USER_FIELD_RE.test(f));
+      const userField = fields.find((f) => USER_FIELD_RE.test(f)) ?? fields.find(isUserField);
       const pwField = fields.find((f) => PASSWORD_RE.test(f) && !/confirm|repeat/i.test(f));
       if (userField && !pwField) {
         await tokenInAnswer(ctx, state, userField);
         continue;
       }
       if (!userField || !pwField) continue;
-      const victim =
-        ctx.knownUsers.find((u) => (/mail/i.test(userField) ? u.includes('@') : true)) ?? 'admin';
+      const victim = usersFor(ctx, userField)[0] ?? 'admin';
       const build = (user: string, pw: string) => {
         const parts = cloneParts(state.parts);
         const body: Record<string, unknown> = {};
@@ -108,7 +115,7 @@ function proofIn(json: unknown): string | undefined {
 
 /** The "forgot password" step must not hand the reset token or code to the caller. */
 async function tokenInAnswer(ctx: CheckContext, state: OpState, userField: string): Promise<void> {
-  const victim = ctx.knownUsers.find((u) => (/mail/i.test(userField) ? u.includes('@') : true)) ?? 'admin';
+  const victim = usersFor(ctx, userField)[0] ?? 'admin';
   const parts = cloneParts(state.parts);
   parts.body = { ...((parts.body ?? {}) as object), [userField]: victim };
   const ex = await ctx.send(state, parts, 'anon');

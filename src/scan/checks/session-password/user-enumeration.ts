@@ -2,7 +2,7 @@ import { cloneParts } from '../../builder/request.js';
 import type { Check } from '../../context.js';
 import { randomToken, similarity } from '../../judges/similarity.js';
 import type { Exchange } from '../../types.js';
-import { loginOps } from '../util.js';
+import { loginOps, usersFor } from '../util.js';
 
 function shape(ex: Exchange, strip: string[]): string {
   let body = ex.response.body;
@@ -16,9 +16,9 @@ export const userEnumerationCheck: Check = {
   title: 'User enumeration through login answers',
   priority: 45,
   async run(ctx) {
-    // without a known user, try the account almost every system has
-    const user = ctx.knownUsers[0] ?? 'admin';
     for (const { state, userField, passwordField } of loginOps(ctx)) {
+      // without a known user, try the account almost every system has
+      const user = usersFor(ctx, userField)[0] ?? 'admin';
       const attempt = (u: string, p: string) => {
         const parts = cloneParts(state.parts);
         const body = (parts.body ?? {}) as Record<string, unknown>;
@@ -27,7 +27,7 @@ export const userEnumerationCheck: Check = {
         parts.body = body;
         return ctx.send(state, parts, 'anon');
       };
-      const known = user.includes('@') || !/mail/i.test(userField) ? user : user;
+      const known = user;
       const p1 = `Pal-${randomToken(10)}`;
       const u1 = /mail/i.test(userField) ? `pal${randomToken(8)}@example.com` : `pal${randomToken(8)}`;
       const exKnown = await attempt(known, p1);
