@@ -40,8 +40,14 @@ function topFunctions(profile: CpuProfile, n: number) {
     .map(([fn, t]) => ({ function: fn, share_of_busy: Math.round((t / busy) * 1000) / 1000 }));
 }
 
+// PROFILE_TARGET=palisade-off profiles the all-controls-off gateway instead.
+const target = process.env.PROFILE_TARGET ?? 'palisade-default';
+const PORT_OF: Record<string, number> = { 'palisade-off': 18082, 'palisade-default': 18083 };
+
 async function main() {
-  const config = join(tmp, 'palisade-default.yaml');
+  const config = join(tmp, `${target}.yaml`);
+  const port = PORT_OF[target];
+  if (!port) throw new Error(`PROFILE_TARGET must be one of ${Object.keys(PORT_OF).join(', ')}`);
   const out: Record<string, unknown> = {};
   const upstream = await startProc(
     process.execPath,
@@ -61,7 +67,7 @@ async function main() {
         /listening/,
         root,
       );
-      await peak('http://127.0.0.1:18083', w, 32, 5);
+      await peak(`http://127.0.0.1:${port}`, w, 32, 5);
       gw.child.kill('SIGINT');
       await new Promise((r) => gw.child.once('exit', r));
       const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'))!;
@@ -73,7 +79,7 @@ async function main() {
   mkdirSync(join(root, 'bench/results'), { recursive: true });
   writeFileSync(
     join(root, 'bench/results/gateway-profile.json'),
-    `${JSON.stringify({ benchmark: 'gateway-profile', date: new Date().toISOString(), machine: machine(), target: 'palisade-default', method: 'V8 CPU profile, autocannon 32 connections for 5 s per workload; self time share of non-idle samples', workloads: out }, null, 2)}\n`,
+    `${JSON.stringify({ benchmark: 'gateway-profile', date: new Date().toISOString(), machine: machine(), target, method: 'V8 CPU profile, autocannon 32 connections for 5 s per workload; self time share of non-idle samples', workloads: out }, null, 2)}\n`,
   );
   console.log(JSON.stringify(out, null, 1).slice(0, 4000));
 }

@@ -10,8 +10,15 @@ export interface Workload {
   /** Read the body fully (SSE streams): latency is time to the last byte. */
 }
 
+export interface PeakResult {
+  /** Mean requests per second. */
+  rps: number;
+  /** Responses received in the run. */
+  total: number;
+}
+
 /** Peak throughput: closed loop with `connections` concurrent clients (autocannon). */
-export function peak(base: string, w: Workload, connections: number, seconds: number): Promise<number> {
+export function peak(base: string, w: Workload, connections: number, seconds: number): Promise<PeakResult> {
   return new Promise((resolve, reject) => {
     autocannon(
       {
@@ -22,12 +29,15 @@ export function peak(base: string, w: Workload, connections: number, seconds: nu
         connections,
         duration: seconds,
       },
-      (err: Error | null, result: { requests: { average: number }; non2xx: number; errors: number }) => {
+      (
+        err: Error | null,
+        result: { requests: { average: number; total: number }; non2xx: number; errors: number },
+      ) => {
         if (err) return reject(err);
         if (result.non2xx > 0 || result.errors > 0) {
           process.stderr.write(`  warning: ${result.non2xx} non-2xx, ${result.errors} errors on ${w.name}\n`);
         }
-        resolve(result.requests.average);
+        resolve({ rps: result.requests.average, total: result.requests.total });
       },
     );
   });

@@ -5,7 +5,18 @@ export interface Proc {
   child: ChildProcess;
   /** Peak resident set size so far, in MB (VmHWM). */
   peakRssMb(): number;
+  /** CPU time (user + system) the process used so far, in ms (10 ms resolution). */
+  cpuMs(): number;
   stop(): Promise<void>;
+}
+
+const TICK_MS = 10; // USER_HZ is 100 on Linux
+
+/** utime + stime from /proc/<pid>/stat (fields 14 and 15, counted after the parenthesised name). */
+export function cpuMsOf(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * TICK_MS;
 }
 
 /** Starts a process and resolves once `ready` matches its output. */
@@ -37,6 +48,7 @@ export function startProc(
             const kb = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0);
             return Math.round(kb / 1024);
           },
+          cpuMs: () => cpuMsOf(child.pid!),
           stop: () =>
             new Promise<void>((r) => {
               if (child.exitCode !== null) return r();

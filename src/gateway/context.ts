@@ -45,6 +45,8 @@ export class GatewayRequestContext implements RequestContext {
   identity?: RequestContext['identity'];
   operation?: string;
   pathTemplate?: string;
+  /** Stops the upstream exchange (set by forward); the gateway fires it when the client leaves early. */
+  upstreamCancel?: { abort(): void };
   private parsedJson: unknown = JSON_UNSET;
   private readonly blockStatus: number;
 

@@ -22,23 +22,27 @@ function upstreamHeaders(
   route: CompiledRoute,
   host: string,
 ) {
-  const drop = hopByHop(req.headers.connection);
+  const reqHeaders = req.headers;
+  const drop = hopByHop(reqHeaders.connection);
+  const strip = ctx.stripHeaders;
+  const checkStrip = strip.size > 0;
   const out: Record<string, string | string[]> = {};
-  for (const [name, value] of Object.entries(req.headers)) {
-    if (value === undefined || drop.has(name) || name === 'host' || ctx.stripHeaders.has(name)) continue;
+  for (const name in reqHeaders) {
+    const value = reqHeaders[name];
+    if (value === undefined || drop.has(name) || name === 'host' || (checkStrip && strip.has(name))) continue;
     out[name] = value;
   }
   const proto = (req.socket as { encrypted?: boolean }).encrypted ? 'https' : 'http';
   const trustedPeer =
     rt.anyTrustedProxy && ctx.clientIp !== (req.socket.remoteAddress ?? '').replace(/^::ffff:/, '');
-  const priorXff = req.headers['x-forwarded-for'];
+  const priorXff = reqHeaders['x-forwarded-for'];
   out['x-forwarded-for'] =
     trustedPeer && priorXff ? `${priorXff}, ${req.socket.remoteAddress}` : ctx.clientIp;
-  if (!trustedPeer || !req.headers['x-forwarded-proto']) out['x-forwarded-proto'] = proto;
-  if (!trustedPeer || !req.headers['x-forwarded-host']) out['x-forwarded-host'] = req.headers.host ?? '';
-  if (rt.config.server.via) out.via = req.headers.via ? `${req.headers.via}, 1.1 palisade` : '1.1 palisade';
-  out[rt.config.server.requestIdHeader] = ctx.id;
-  for (const [name, value] of ctx.upstreamHeaders) out[name] = value;
+  if (!trustedPeer || !reqHeaders['x-forwarded-proto']) out['x-forwarded-proto'] = proto;
+  if (!trustedPeer || !reqHeaders['x-forwarded-host']) out['x-forwarded-host'] = reqHeaders.host ?? '';
+  if (rt.config.server.via) out.via = reqHeaders.via ? `${reqHeaders.via}, 1.1 palisade` : '1.1 palisade';
+  out[rt.requestIdHeader] = ctx.id;
+  if (ctx.upstreamHeaders.size > 0) for (const [name, value] of ctx.upstreamHeaders) out[name] = value;
   if (route.pipeline.readsResponseBody) out['accept-encoding'] = 'identity';
   const body = ctx.upstreamBody ?? ctx.body;
   if (body) {
@@ -49,13 +53,21 @@ function upstreamHeaders(
   return out;
 }
 
-function responseHeaders(head: Record<string, string | string[] | undefined>, rt: Runtime) {
+/** The relayed response head: upstream headers minus hop-by-hop ones, plus the request id. */
+function responseHeaders(
+  head: Record<string, string | string[] | undefined>,
+  rt: Runtime,
+  requestId: string,
+) {
   const drop = hopByHop(head.connection);
   const out: Record<string, string | string[]> = {};
-  for (const [name, value] of Object.entries(head)) {
+  for (const name in head) {
+    const value = head[name];
     if (value !== undefined && !drop.has(name)) out[name] = value;
   }
   if (rt.config.server.via) out.via = out.via ? `${out.via}, 1.1 palisade` : '1.1 palisade';
+  // An upstream that echoes (or sets) its own request id keeps it, as before.
+  if (out[rt.requestIdHeader] === undefined) out[rt.requestIdHeader] = requestId;
   return out;
 }
 
@@ -83,25 +95,17 @@ class CancelSignal extends EventEmitter {
 }
 
 /**
- * Pipes the upstream body to the client. Settles when the client has the whole body or left
- * (the cancel signal then stops the upstream); rejects when the upstream breaks off. Lighter than
- * stream.pipeline, which allocates and aborts an AbortController per call.
+ * Pipes the upstream body to the client. No promise and no listeners on the response: the
+ * gateway's own 'close' listener cancels the upstream when the client leaves, and an upstream
+ * that breaks off mid-body is handled here.
  */
-function pipeBody(body: Readable, res: ServerResponse): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const done = (err?: Error) => {
-      body.off('error', done);
-      res.off('finish', finished);
-      res.off('close', finished);
-      if (err) reject(err);
-      else resolve();
-    };
-    const finished = () => done();
-    body.once('error', done);
-    res.once('finish', finished);
-    res.once('close', finished);
-    body.pipe(res);
+function pipeBody(ctx: GatewayRequestContext, body: Readable, res: ServerResponse, deps: HandlerDeps): void {
+  body.on('error', (err: Error) => {
+    if (res.destroyed || res.writableFinished) return;
+    deps.logger.warn({ requestId: ctx.id, err: err.message }, 'upstream response aborted');
+    res.destroy();
   });
+  body.pipe(res);
 }
 
 /** Forwards the request upstream and relays the response through the route's response phases. */
@@ -118,17 +122,14 @@ export function forward(
   const target = upstream.pick();
   // undici accepts an EventEmitter as signal; it is much cheaper per request than an AbortController.
   const abort = new CancelSignal();
-  const onClientGone = () => {
-    if (!res.writableFinished) abort.abort();
-  };
-  res.once('close', onClientGone);
+  ctx.upstreamCancel = abort;
 
   let path = ctx.url;
   if (route.config.stripPrefix && route.config.match.pathPrefix !== '/') {
     const stripped = path.slice(route.config.match.pathPrefix.replace(/\/$/, '').length);
     path = stripped.startsWith('/') ? stripped : `/${stripped}`;
   }
-  path = upstream.basePath(target) + path;
+  if (target.basePath) path = target.basePath + path;
 
   const bodyBuffer = ctx.upstreamBody ?? ctx.body;
   const streamBody =
@@ -146,7 +147,7 @@ export function forward(
         return;
       }
       clearInterval(idleTimer);
-      sendError(res, 408, errorBody('PAL_ERR_TIMEOUT_CLIENT', ctx.id), undefined, true);
+      sendError(res, 408, errorBody('PAL_ERR_TIMEOUT_CLIENT', ctx.id), undefined, true, rt.requestIdHeader);
       abort.abort();
       req.destroy();
     }, rt.config.server.timeouts.idle);
@@ -165,10 +166,7 @@ export function forward(
       (upstreamRes) => {
         clearInterval(idleTimer);
         upstream.succeeded(target);
-        deps.metrics.upstreamLatency.observe(
-          { upstream: upstream.name },
-          (performance.now() - started) / 1000,
-        );
+        deps.metrics.upstreamLatency.observe(upstream.name, (performance.now() - started) / 1000);
         return relay(ctx, res, route, rt, deps, upstreamRes, onBlock);
       },
       (err: { code?: string; name?: string }) => {
@@ -185,12 +183,44 @@ export function forward(
           { requestId: ctx.id, upstream: upstream.name, code: err.code ?? err.name },
           'upstream request failed',
         );
-        sendError(res, mapped.status, errorBody(mapped.code, ctx.id), undefined, true);
+        sendError(res, mapped.status, errorBody(mapped.code, ctx.id), undefined, true, rt.requestIdHeader);
       },
     );
 }
 
-async function relay(
+function relay(
+  ctx: GatewayRequestContext,
+  res: ServerResponse,
+  route: CompiledRoute,
+  rt: Runtime,
+  deps: HandlerDeps,
+  upstreamRes: Dispatcher.ResponseData,
+  onBlock: (v: BlockVerdict) => void,
+): void | Promise<void> {
+  const body = upstreamRes.body as unknown as Readable;
+  if (route.pipeline.response.length === 0) {
+    // Nothing inspects responses on this route: relay the head and pipe, no async machinery.
+    try {
+      res.writeHead(upstreamRes.statusCode, responseHeaders(upstreamRes.headers, rt, ctx.id));
+      if (isEventStream(upstreamRes.headers['content-type'])) res.flushHeaders();
+      pipeBody(ctx, body, res, deps);
+    } catch (err) {
+      // e.g. a header value node refuses to write
+      body.destroy();
+      relayFailed(ctx, res, rt, deps, err);
+    }
+    return;
+  }
+  return inspectAndRelay(ctx, res, route, rt, deps, upstreamRes, onBlock);
+}
+
+function isEventStream(type: string | string[] | undefined): boolean {
+  return typeof type === 'string'
+    ? type.startsWith('text/event-stream')
+    : String(type ?? '').startsWith('text/event-stream');
+}
+
+async function inspectAndRelay(
   ctx: GatewayRequestContext,
   res: ServerResponse,
   route: CompiledRoute,
@@ -210,11 +240,14 @@ async function relay(
       else res.destroy();
       return;
     }
-    sendError(res, v.status, verdictBody(v, ctx.id, rt.config.blockResponse.message), v.headers);
-  };
-  const failUpstream = () => {
-    body.destroy();
-    sendError(res, 502, errorBody('PAL_ERR_UPSTREAM_RESPONSE', ctx.id), undefined, true);
+    sendError(
+      res,
+      v.status,
+      verdictBody(v, ctx.id, rt.config.blockResponse.message),
+      v.headers,
+      false,
+      rt.requestIdHeader,
+    );
   };
 
   try {
@@ -222,7 +255,7 @@ async function relay(
       const v = phase.onHeaders?.(ctx, head);
       if (v) return blockNow(v);
     }
-    const isSse = String(head.headers['content-type'] ?? '').startsWith('text/event-stream');
+    const isSse = isEventStream(head.headers['content-type']);
     const wants = (p: ResponsePhase) => p.wantsBody?.(ctx, head) ?? true;
     const full = isSse ? [] : phases.filter((p) => p.body === 'full' && p.onBody && wants(p));
     const inspectors: ChunkInspector[] = [];
@@ -231,12 +264,12 @@ async function relay(
       const inspector = p.createInspector(ctx, head);
       if (inspector) inspectors.push(inspector);
     }
-    let headers = responseHeaders(head.headers, rt);
+    let headers = responseHeaders(head.headers, rt, ctx.id);
 
     if (full.length === 0 && inspectors.length === 0) {
       res.writeHead(head.status, headers);
       if (isSse) res.flushHeaders();
-      await pipeBody(body, res);
+      pipeBody(ctx, body, res, deps);
       return;
     }
 
@@ -250,7 +283,7 @@ async function relay(
           if (!Buffer.isBuffer(out)) return blockNow(out);
           buffer = out;
         }
-        headers = responseHeaders(head.headers, rt); // full-body phases may have rewritten headers
+        headers = responseHeaders(head.headers, rt, ctx.id); // full-body phases may have rewritten headers
         if (inspectors.length === 0) {
           headers['content-length'] = String(buffer.length);
           delete headers['transfer-encoding'];
@@ -306,9 +339,21 @@ async function relay(
     }
     pass(Buffer.alloc(0), true);
   } catch (err) {
-    if (res.destroyed) return;
-    deps.logger.warn({ requestId: ctx.id, err: (err as Error).message }, 'upstream response aborted');
-    if (!res.headersSent) failUpstream();
-    else res.destroy();
+    body.destroy();
+    relayFailed(ctx, res, rt, deps, err);
   }
+}
+
+function relayFailed(
+  ctx: GatewayRequestContext,
+  res: ServerResponse,
+  rt: Runtime,
+  deps: HandlerDeps,
+  err: unknown,
+) {
+  if (res.destroyed) return;
+  deps.logger.warn({ requestId: ctx.id, err: (err as Error).message }, 'upstream response aborted');
+  if (!res.headersSent) {
+    sendError(res, 502, errorBody('PAL_ERR_UPSTREAM_RESPONSE', ctx.id), undefined, true, rt.requestIdHeader);
+  } else res.destroy();
 }

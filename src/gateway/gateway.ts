@@ -82,6 +82,10 @@ export class Gateway {
   private watcher?: FSWatcher;
   private reloadTimer?: NodeJS.Timeout;
   private readonly sockets = new Set<Socket>();
+  /** Bound once: a per-request closure (or `once` wrapper) is measurable on the hot path. */
+  private readonly requestClosed = () => {
+    this.inFlight--;
+  };
 
   private constructor(private readonly options: GatewayOptions) {
     this.logger = options.logger ?? createLogger(options.loaded.config.logging.level);
@@ -146,12 +150,13 @@ export class Gateway {
         batchSize: config.events.batchSize,
         flushIntervalMs: config.events.flushInterval,
         retention: { maxAgeMs: config.events.retention.maxAge, maxRows: config.events.retention.maxRows },
-        onDepth: (d) => this.metrics.eventQueueDepth.set(d),
         onDrop: (n) => this.metrics.eventsDropped.inc(n),
         onStoreError: () => this.metrics.eventStoreErrors.inc(),
       },
       this.logger,
     );
+    const recorder = this.recorder;
+    this.metrics.queueDepthFrom(() => recorder.depth);
     this.adminToken = await resolveAdminToken(config, this.baseDir, this.options.onGeneratedToken);
     this.admin = new AdminApi({
       token: this.adminToken,
@@ -174,7 +179,7 @@ export class Gateway {
       { maxHeaderSize: config.server.maxHeaderSize, requestTimeout: 0, keepAliveTimeout: 65_000 },
       (req, res) => {
         this.inFlight++;
-        res.once('close', () => this.inFlight--);
+        res.on('close', this.requestClosed);
         handler(req, res);
       },
     );

@@ -59,8 +59,10 @@ export function createHandler(deps: HandlerDeps) {
   return function handle(req: IncomingMessage, res: ServerResponse): void {
     const rt = deps.runtime();
     const server = rt.config.server;
-    const requestId = acceptableRequestId(req.headers[server.requestIdHeader]) ?? randomUUID();
-    res.setHeader(server.requestIdHeader, requestId);
+    const idHeader = rt.requestIdHeader;
+    const requestId = acceptableRequestId(req.headers[idHeader]) ?? randomUUID();
+    // The request id goes into the response head with the relayed headers (or with an error):
+    // a setHeader here would send every relayed response through node's slower merging writeHead.
     if (deps.shuttingDown()) res.setHeader('connection', 'close');
 
     const peer = req.socket.remoteAddress ?? '';
@@ -69,8 +71,8 @@ export function createHandler(deps: HandlerDeps) {
     const q = rawUrl.indexOf('?');
     const route = rt.router.match(req.headers.host, q === -1 ? rawUrl : rawUrl.slice(0, q));
     if (!route) {
-      deps.metrics.requests.inc({ route: '-', status: '4xx', action: 'allowed' });
-      sendError(res, 404, errorBody('PAL_ERR_NOT_FOUND', requestId), undefined, hasBody(req));
+      deps.metrics.countRequest('-', '4xx', 'allowed');
+      sendError(res, 404, errorBody('PAL_ERR_NOT_FOUND', requestId), undefined, hasBody(req), idHeader);
       return;
     }
     const ctx = new GatewayRequestContext({
@@ -81,13 +83,12 @@ export function createHandler(deps: HandlerDeps) {
       blockStatus: rt.config.blockResponse.status,
     });
     let verdict: BlockVerdict | undefined;
-    let recorded = false;
-    const finish = () => {
-      if (recorded) return;
-      recorded = true;
+    // One listener for the whole exchange: record, then stop the upstream if the client left early.
+    res.on('close', () => {
       recordRequest(ctx, res, verdict, rt, deps);
-    };
-    res.once('close', finish);
+      const cancel = ctx.upstreamCancel;
+      if (cancel && !res.writableFinished) cancel.abort();
+    });
 
     const block = (v: BlockVerdict) => {
       verdict = v;
@@ -97,26 +98,33 @@ export function createHandler(deps: HandlerDeps) {
         verdictBody(v, requestId, rt.config.blockResponse.message),
         v.headers,
         hasBody(req) && !req.complete,
+        idHeader,
       );
     };
     const fail = (code: ErrorCode, status: number, err?: unknown) => {
       if (err) deps.logger.error({ err, requestId }, 'request failed inside the gateway');
-      sendError(res, status, errorBody(code, requestId), undefined, true);
+      sendError(res, status, errorBody(code, requestId), undefined, true, idHeader);
     };
+    const onBlock = (v: BlockVerdict) => {
+      verdict = v;
+    };
+    const after = (v: Verdict) => {
+      if (v) block(v);
+      else forward(ctx, req, res, route, rt, deps, onBlock);
+    };
+    const failed = (err: unknown) => fail('PAL_ERR_INTERNAL', 500, err);
 
     const proceed = () => {
+      const phases = route.pipeline.request;
+      if (phases.length === 0) return after(undefined);
       let out: Verdict | Promise<Verdict>;
       try {
-        out = startPhases(route.pipeline.request, ctx);
+        out = startPhases(phases, ctx);
       } catch (err) {
-        fail('PAL_ERR_INTERNAL', 500, err);
+        failed(err);
         return;
       }
-      const after = (v: Verdict) => {
-        if (v) block(v);
-        else forward(ctx, req, res, route, rt, deps, (v2) => (verdict = v2));
-      };
-      if (isPromise(out)) out.then(after, (err) => fail('PAL_ERR_INTERNAL', 500, err));
+      if (isPromise(out)) out.then(after, failed);
       else after(out);
     };
 
@@ -129,7 +137,7 @@ export function createHandler(deps: HandlerDeps) {
           const v = ctx.report(SIZE_FINDING, 'block', { status: 413, code: 'PAL_ERR_BODY_TOO_LARGE' });
           if (v) block(v);
         } else if (result.reason === 'idle') {
-          sendError(res, 408, errorBody('PAL_ERR_TIMEOUT_CLIENT', requestId), undefined, true);
+          sendError(res, 408, errorBody('PAL_ERR_TIMEOUT_CLIENT', requestId), undefined, true, idHeader);
         } else {
           res.destroy();
         }

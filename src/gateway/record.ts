@@ -8,8 +8,10 @@ import type { HandlerDeps } from './handler.js';
 import type { BlockVerdict } from './phase.js';
 import type { Runtime } from './runtime.js';
 
+const STATUS_CLASSES = ['0xx', '1xx', '2xx', '3xx', '4xx', '5xx'];
 function statusClass(status: number): string {
-  return `${Math.floor(status / 100)}xx`;
+  const c = Math.floor(status / 100);
+  return STATUS_CLASSES[c] ?? `${c}xx`;
 }
 
 /** The record phase: runs for every request that matched a route, blocked or not. */
@@ -34,8 +36,14 @@ export function recordRequest(
   const status = res.headersSent ? res.statusCode : 499; // 499: the client left before an answer
   deps.metrics.countRequest(ctx.routeName, statusClass(status), action);
   deps.metrics.observeLatency(ctx.routeName, durationMs / 1000);
-  for (const f of ctx.findings) deps.metrics.findings.inc({ category: f.category, mode: f.mode });
-  if (verdict?.finding) deps.metrics.blocks.inc({ category: verdict.finding.category });
+  for (const f of ctx.findings) {
+    const { category, mode } = f;
+    deps.metrics.findings.incKeyed(`${category}\0${mode}`, () => ({ category, mode }));
+  }
+  if (verdict?.finding) {
+    const { category } = verdict.finding;
+    deps.metrics.blocks.incKeyed(category, () => ({ category }));
+  }
 
   const sampled = action === 'allowed' && Math.random() < rt.config.events.sampleAllowed;
   if (action === 'allowed' && !sampled) return;

@@ -29,10 +29,13 @@ export function sendError(
   body: ErrorBody,
   headers?: Record<string, string>,
   closeConnection = false,
+  /** Response header that carries `body.error.requestId` (the route's configured request-id header). */
+  requestIdHeader?: string,
 ): void {
   if (res.headersSent || res.destroyed) return;
   const payload = JSON.stringify(body);
   res.statusCode = status;
+  if (requestIdHeader) res.setHeader(requestIdHeader, body.error.requestId);
   if (headers) for (const [k, v] of Object.entries(headers)) res.setHeader(k, v);
   res.setHeader('content-type', 'application/json; charset=utf-8');
   res.setHeader('content-length', Buffer.byteLength(payload));

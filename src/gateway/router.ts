@@ -19,6 +19,8 @@ function prefixMatches(prefix: string, path: string): boolean {
 /** Routes ordered most specific first: a host beats no host, a longer prefix beats a shorter one. */
 export class Router<R extends Routable> {
   private readonly routes: R[];
+  /** No route matches on host: the Host header need not be normalised per request. */
+  private readonly anyHost: boolean;
   constructor(routes: R[]) {
     this.routes = [...routes].sort((a, b) => {
       const hostA = a.config.match.host ? 1 : 0;
@@ -26,10 +28,11 @@ export class Router<R extends Routable> {
       if (hostA !== hostB) return hostB - hostA;
       return b.config.match.pathPrefix.length - a.config.match.pathPrefix.length;
     });
+    this.anyHost = this.routes.some((r) => r.config.match.host);
   }
 
   match(hostHeader: string | undefined, path: string): R | undefined {
-    const host = (hostHeader ?? '').toLowerCase().replace(/:\d+$/, '');
+    const host = this.anyHost ? (hostHeader ?? '').toLowerCase().replace(/:\d+$/, '') : '';
     for (const route of this.routes) {
       if (hostMatches(route.config.match.host, host) && prefixMatches(route.config.match.pathPrefix, path))
         return route;

@@ -23,6 +23,8 @@ export interface Runtime {
   upstreams: Map<string, Upstream>;
   trustedProxies: BlockList;
   anyTrustedProxy: boolean;
+  /** server.requestIdHeader in lower case (node's header objects use lower-case names). */
+  requestIdHeader: string;
 }
 
 export async function buildRuntime(
@@ -64,6 +66,7 @@ export async function buildRuntime(
     upstreams,
     trustedProxies,
     anyTrustedProxy: config.server.trustedProxies.length > 0,
+    requestIdHeader: config.server.requestIdHeader.toLowerCase(),
   };
 }
 

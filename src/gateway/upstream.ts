@@ -4,6 +4,8 @@ import type { UpstreamConfig } from '../config/schema.js';
 interface Target {
   url: URL;
   origin: string;
+  /** Path prefix of the target URL without a trailing slash ('' for none), computed once. */
+  basePath: string;
   pool: Pool;
   failures: number;
   ejectedUntil: number;
@@ -34,6 +36,7 @@ export class Upstream {
       return {
         url,
         origin: url.origin,
+        basePath: url.pathname === '/' ? '' : url.pathname.replace(/\/$/, ''),
         failures: 0,
         ejectedUntil: 0,
         pool: new Pool(url.origin, {
@@ -81,8 +84,7 @@ export class Upstream {
 
   /** Path prefix of the target URL (a target may be `http://host/api`). */
   basePath(target: Target): string {
-    const p = target.url.pathname;
-    return p === '/' ? '' : p.replace(/\/$/, '');
+    return target.basePath;
   }
 
   private async checkHealth(path: string): Promise<void> {
