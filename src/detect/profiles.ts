@@ -20,6 +20,8 @@ export const PROFILE_DETECTORS: { readonly [P in ContentProfile]: readonly Detec
     'xxe',
     'header-injection',
     'log4shell',
+    'code-injection',
+    'ldap-injection',
   ],
   identifier: [
     'sqli',
@@ -32,6 +34,8 @@ export const PROFILE_DETECTORS: { readonly [P in ContentProfile]: readonly Detec
     'xxe',
     'header-injection',
     'log4shell',
+    'code-injection',
+    'ldap-injection',
   ],
   'free-text': [
     'sqli',
@@ -45,10 +49,20 @@ export const PROFILE_DETECTORS: { readonly [P in ContentProfile]: readonly Detec
     'header-injection',
     'log4shell',
   ],
-  url: ['sqli', 'xss', 'cmdi', 'path-traversal', 'ssrf', 'ssti', 'header-injection', 'log4shell'],
+  url: [
+    'sqli',
+    'xss',
+    'cmdi',
+    'path-traversal',
+    'ssrf',
+    'ssti',
+    'header-injection',
+    'log4shell',
+    'code-injection',
+  ],
   // Code is expected to look like code: only payloads that attack the gateway's own neighbours.
   code: ['log4shell'],
-  markup: ['sqli', 'xss', 'cmdi', 'path-traversal', 'ssrf', 'ssti', 'xxe', 'log4shell'],
+  markup: ['sqli', 'xss', 'cmdi', 'path-traversal', 'ssrf', 'ssti', 'xxe', 'log4shell', 'code-injection'],
   // Text for a model: the LLM guard judges it; SQL/shell/XSS signatures would flag every coding question.
   'llm-message': ['log4shell'],
 };

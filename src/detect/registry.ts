@@ -1,5 +1,7 @@
 import { cmdiDetector } from './cmdi.js';
+import { codeInjectionDetector } from './code-injection/index.js';
 import { headerInjectionDetector } from './header-injection.js';
+import { ldapInjectionDetector } from './ldap-injection.js';
 import { log4shellDetector } from './log4shell.js';
 import { nosqliDetector } from './nosqli.js';
 import { pathTraversalDetector } from './path-traversal.js';
@@ -26,6 +28,8 @@ export const DETECTOR_IDS = [
   'xxe',
   'header-injection',
   'log4shell',
+  'code-injection',
+  'ldap-injection',
 ] as const;
 export type DetectorId = (typeof DETECTOR_IDS)[number];
 
@@ -40,6 +44,8 @@ export const DETECTORS: { readonly [K in DetectorId]: ValueDetector } = Object.f
   xxe: xxeDetector,
   'header-injection': headerInjectionDetector,
   log4shell: log4shellDetector,
+  'code-injection': codeInjectionDetector,
+  'ldap-injection': ldapInjectionDetector,
 });
 
 /** Bit of a detector in the masks the engine uses (DETECTOR_IDS order). */

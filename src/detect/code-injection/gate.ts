@@ -1,0 +1,218 @@
+// The prefilter of the code-injection detector: one pass over a value that finds what every check
+// of the scanners needs before it can report, so that ordinary text (prose, URLs, e-mail
+// addresses, User-Agent strings) costs a table lookup per character and nothing else.
+//
+// What each check needs (every condition is implied by a report, never the other way round):
+// - a literal it searches for, case-insensitively: a function name followed by its `(` (or a
+//   comment before it), an open tag, a stream wrapper `php://`, a class or package name, a
+//   serialized-stream signature, an upload extension. These are the ANCHORS below, built from the
+//   scanners' own tables so that a name added there is gated here too;
+// - a shape of punctuation for the checks that assemble names at run time: any `$` (variables,
+//   `${…}`), a `(` right after `)`, `]`, `}`, a quote or a comment (`(sy.(st).em)(…)`), a
+//   quote, `.` or `+`, quote (`'sys'.'tem'`), a digit before `:"` (`O:8:"…"`), two `@` (OGNL
+//   `@class@member`), and the Java stream magic byte U+00AC.
+// The pass folds ASCII letters to lower case and U+0130 / U+212A to `i` / `k`, the only
+// characters outside ASCII that `toLowerCase` turns into ASCII letters (the scanners read the
+// lower-cased value).
+import { EXEC_CONSTRUCTORS, GADGETS, JVM_ROOTS, REFLECTION, SENSITIVE_PACKAGES } from './jvm.js';
+import { INI_DIRECTIVES, PHP_FUNCTIONS, PHP_PREFIXES, WORD_FUNCTIONS, WRAPPERS } from './php.js';
+import { DUNDERS, NODE_NEEDLES, PYTHON_CALLS } from './script.js';
+import { PICKLE_HEADS, PICKLE_MODULES } from './serialized.js';
+import { CONFIG_FILES, SCRIPT_EXTENSIONS } from './upload.js';
+
+// What must follow an anchor, after whitespace, for the check behind it to report.
+const ANY = 0;
+/** A call: `(`, or a comment PHP allows before it (`/*`, `//`, `#`). */
+const CALL = 1;
+/** `include` / `require`: a call, a variable or a quoted path. */
+const INCLUDE = 2;
+/** A constructor call (no comments allowed between). */
+const PAREN = 3;
+/** An ini directive being set. */
+const ASSIGN = 4;
+type Follow = typeof ANY | typeof CALL | typeof INCLUDE | typeof PAREN | typeof ASSIGN;
+
+interface Anchor {
+  text: string;
+  follow: Follow;
+}
+
+const ANCHORS: Anchor[] = [];
+const add = (follow: Follow, ...texts: Iterable<string>[]): void => {
+  for (const list of texts) {
+    for (const text of list) {
+      // the pass looks anchors up by their first two characters
+      if (text.length < 2) throw new Error(`code-injection anchor too short: ${text}`);
+      ANCHORS.push({ text: text.toLowerCase(), follow });
+    }
+  }
+};
+
+// PHP (php.ts): open tags and block tags, calls, includes, wrappers, ini directives
+add(ANY, ['<?', 'php]', 'php}'], PHP_PREFIXES);
+add(CALL, PHP_FUNCTIONS, WORD_FUNCTIONS, ['chr']);
+add(INCLUDE, ['include', 'require', 'include_once', 'require_once']);
+add(
+  ANY,
+  [...WRAPPERS.keys(), 'data'].map((w) => `${w}://`),
+);
+add(ASSIGN, INI_DIRECTIVES);
+// JVM (jvm.ts): a qualified name is judged only under a JDK root, a sensitive package, a gadget
+// class or a class-loader property; constructors need their `(`
+add(
+  ANY,
+  [...JVM_ROOTS].map((r) => `${r}.`),
+  ['com.sun', 'org.apache.commons', 'class.module', 'class.classloader', 'class.protectiondomain'],
+  SENSITIVE_PACKAGES,
+  GADGETS,
+  ['t(', '#_memberaccess', '#context', '(#', 'getruntime(', '.execute(', 'class['],
+  REFLECTION,
+);
+add(PAREN, EXEC_CONSTRUCTORS);
+// Node.js and Python (script.ts)
+add(
+  ANY,
+  NODE_NEEDLES.map((n) => n[0]),
+  PYTHON_CALLS.map((p) => p[0]),
+  ['__import__'],
+  DUNDERS,
+);
+// serialized objects (serialized.ts)
+add(
+  ANY,
+  ['ro0ab', 'aced0005', 'kztaau', 'cs7qaf', '!!', '!ruby/', 'aaeaaad/////'],
+  PICKLE_HEADS,
+  PICKLE_MODULES.map((m) => `c${m}\n`),
+);
+// upload names (upload.ts): every extension, `php` followed by digits or inside the name
+add(ANY, SCRIPT_EXTENSIONS, CONFIG_FILES, ['php', 'phar', 'sess_']);
+
+/** ASCII folded to lower case. */
+const FOLD = new Uint8Array(128);
+for (let c = 0; c < 128; c++) FOLD[c] = c >= 65 && c <= 90 ? c + 32 : c;
+
+/**
+ * Anchors by their first two (folded) characters; a hashed flag per first three characters,
+ * which rules out almost every position of ordinary text with one lookup; the two-character
+ * anchors (`<?`, `!!`, `t(`, `(#`) flagged by pair.
+ */
+const BUCKETS: Anchor[][] = Array.from({ length: 128 * 128 }, () => []);
+const TRIGRAM = new Uint8Array(1 << 16);
+const PAIR = new Uint8Array(128 * 128);
+const trigramSlot = (three: number): number => Math.imul(three, 0x9e3779b1) >>> 16;
+for (const a of ANCHORS) {
+  const pair = (a.text.charCodeAt(0) << 7) | a.text.charCodeAt(1);
+  if (a.text.length === 2) PAIR[pair] = 1;
+  else {
+    BUCKETS[pair].push(a);
+    TRIGRAM[trigramSlot((pair << 7) | a.text.charCodeAt(2))] = 1;
+  }
+}
+
+/** ASCII characters with a punctuation rule of their own (see mayBeCode). */
+const SPECIAL = new Uint8Array(128);
+for (const c of '$(.+"@') SPECIAL[c.charCodeAt(0)] = 1;
+
+const isSpace = (c: number): boolean => c === 32 || (c >= 9 && c <= 13);
+const isQuote = (c: number): boolean => c === 39 || c === 34;
+
+/** The folded character at `i` (0 past the end and for non-ASCII characters that fold to none). */
+function folded(s: string, i: number): number {
+  const c = s.charCodeAt(i);
+  if (c < 128) return FOLD[c];
+  return c === 0x130 ? 105 : c === 0x212a ? 107 : 0;
+}
+
+function followed(s: string, end: number, follow: Follow): boolean {
+  if (follow === ANY) return true;
+  let j = end;
+  while (j < s.length && isSpace(s.charCodeAt(j))) j++;
+  const c = s.charCodeAt(j);
+  if (c === 40) return true;
+  if (follow === ASSIGN) return c === 61;
+  if (follow === PAREN) return false;
+  if (c === 47 || c === 35) return true;
+  return follow === INCLUDE && (c === 36 || isQuote(c));
+}
+
+/** An anchor of `list` (same first two characters) starts at `i` and has what must follow it. */
+function anchorAt(s: string, i: number, list: Anchor[]): boolean {
+  for (const a of list) {
+    const t = a.text;
+    if (i < 0 || i + t.length > s.length) continue;
+    let k = 2;
+    while (k < t.length && folded(s, i + k) === t.charCodeAt(k)) k++;
+    if (k === t.length && followed(s, i + k, a.follow)) return true;
+  }
+  return false;
+}
+
+/** Previous character at or before `i` that is not whitespace (0 at the start). */
+function before(s: string, i: number): number {
+  let j = i;
+  while (j >= 0 && isSpace(s.charCodeAt(j))) j--;
+  return j < 0 ? 0 : s.charCodeAt(j);
+}
+
+/** Next character at or after `i` that is not whitespace (0 at the end). */
+function after(s: string, i: number): number {
+  let j = i;
+  while (j < s.length && isSpace(s.charCodeAt(j))) j++;
+  return j < s.length ? s.charCodeAt(j) : 0;
+}
+
+/**
+ * False only when no check of the detector can report on `value`, whatever its location,
+ * profile or paranoia: see the conditions at the top of this file.
+ */
+export function mayBeCode(value: string): boolean {
+  let ats = 0;
+  // the last two folded characters, 7 bits each
+  let last = 0;
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    let f: number;
+    if (c < 128) {
+      f = FOLD[c];
+      if (SPECIAL[c] === 1 && punctuation(value, i, c) && (c !== 64 || ++ats >= 2)) return true;
+    } else if (c === 0x130) f = 105;
+    else if (c === 0x212a) f = 107;
+    else if (c === 0xac)
+      return true; // the Java stream magic AC ED 00 05
+    else f = 0;
+    const three = (last << 7) | f;
+    if (PAIR[three & 0x3fff] === 1) return true;
+    if (TRIGRAM[trigramSlot(three)] === 1 && anchorAt(value, i - 2, BUCKETS[last])) return true;
+    last = three & 0x3fff;
+  }
+  return false;
+}
+
+/** The punctuation rules at a special character `c` (for `@`, the caller counts). */
+function punctuation(value: string, i: number, c: number): boolean {
+  switch (c) {
+    case 36 /* $ */:
+    case 64 /* @ */:
+      return true;
+    case 40 /* ( */:
+      {
+        // a computed callee: `…)(`, `…](`, `…}(`, `'…'(`, `/* c */(`
+        const b = before(value, i - 1);
+        if (b === 41 || b === 93 || b === 125 || isQuote(b)) return true;
+        if (b !== 47) return false;
+        let j = i - 1;
+        while (isSpace(value.charCodeAt(j))) j--;
+        return value.charCodeAt(j - 1) === 42;
+      }
+    case 34 /* " */:
+      {
+        // O:8:"…"
+        if (i < 2 || value.charCodeAt(i - 1) !== 58) return false;
+        const d = value.charCodeAt(i - 2);
+        return d >= 48 && d <= 57;
+      }
+    default:
+      // `.` and `+` between quotes: 'sys'.'tem'
+      return isQuote(before(value, i - 1)) && isQuote(after(value, i + 1));
+  }
+}
