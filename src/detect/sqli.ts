@@ -1,6 +1,7 @@
 /**
  * SQL injection detector: lex the value into token classes, fold, and judge token-sequence shapes
- * in three contexts (as-is, inside '…', inside "…"). See src/detect/sqli/ for the lexer and judge.
+ * in each quote context (as-is, inside '…', inside "…", and for structured profiles inside a
+ * backtick identifier `…`). See src/detect/sqli/ for the lexer and judge.
  *
  * Scoring: each shape has a strength (0.85+ for breakouts with a tautology, UNION SELECT, stacked
  * statement, time/error/out-of-band function; 0.5–0.8 for weaker grammar; < 0.5 for probes). The
@@ -11,11 +12,18 @@
  * Limits (what it cannot catch, by design):
  * - Only the first 64 KB and 512 tokens per quote context are judged; breakout shapes are
  *   anchored at the start of the value (the application wraps the whole value).
- * - Quotes escaped with a backslash (`\'`) are taken as closing quotes only in the `'`/`"` contexts;
- *   backtick identifier contexts (`admin\`;`) are not tried.
+ * - Quotes escaped with a backslash (`\'`) are taken as closing quotes only in the quote contexts;
+ *   the backtick context is tried only for generic / identifier / url values (prose and code use
+ *   backticks for markup).
+ * - A value that opens with `name=` (a separator the client encoded, split again by a backend that
+ *   decodes twice) is also judged from after the `=` (values up to 4 KB).
+ * - Prose (≥ 200 characters, ≥ 30 words, 85% letters and spaces) is judged as free text whatever
+ *   its location: an article quoting `' or 1=1` is not an attack; prose padding around a payload
+ *   therefore leaves only the strong breakouts judged.
  * - Fragments that are not injections by themselves (`ORder by`, `cast(`, `1=1`, `<=`, lone
  *   database names, `) AS x FROM`, bare function names `floor(`) are weak evidence: paranoia 2–3
- *   flag some, paranoia 1 flags none. Catalogue reads (`from information_schema.tables`), error-based
+ *   flag some, paranoia 1 flags none. Lone literal comparisons with a SQL-only operator or the same
+ *   literal on both sides (`7 like 7`, `'a' regexp 'a'`) flag from paranoia 2. Catalogue reads (`from information_schema.tables`), error-based
  *   derived tables (`from(select count(*),concat(…))x`), server facts inside string builders
  *   (`concat(0x7e,version())`) and MySQL version comments around keywords (`/*!50000select*\/`)
  *   are judged anywhere in the value at medium strength.
@@ -24,7 +32,8 @@
  */
 import type { Finding } from '../core/findings.js';
 import { fold, lex, type Tok } from './sqli/lexer.js';
-import { isSystemTable, Judge, type Judged } from './sqli/judge.js';
+import { Judge, type Judged } from './sqli/judge.js';
+import { isSystemTable } from './sqli/words.js';
 import { sqliCannotMatch } from './sqli/prefilter.js';
 import type { ContentProfile, DetectorOptions, InspectedValue, Paranoia, ValueDetector } from './types.js';
 import { reportedScore, severityOf } from './score.js';
@@ -34,7 +43,7 @@ export const SQLI_MAX_INPUT = 64 * 1024;
 /** Tokens judged per quote context. */
 export const SQLI_MAX_TOKENS = 512;
 
-type Context = '' | "'" | '"';
+type Context = '' | "'" | '"' | '`';
 
 /** Shapes that count as a breakout even in code (a quote closed, then logic, UNION or truncation). */
 const CODE_BREAKOUTS = new Set([
@@ -63,7 +72,7 @@ export interface SqliAnalysis {
 }
 
 function judgeContext(text: string, ctx: Context): Candidate | null {
-  const { toks: raw, inlineComment, execComment, execKeyword } = lex(text, ctx, SQLI_MAX_TOKENS);
+  const { toks: raw, inlineComment, execComment, execKeyword, sciGlue } = lex(text, ctx, SQLI_MAX_TOKENS);
   const t: Tok[] = fold(raw);
   if (t.length === 0) return null;
   const judge = new Judge(t);
@@ -109,6 +118,16 @@ function judgeContext(text: string, ctx: Context): Candidate | null {
     best = {
       score: 0.6,
       rule: 'executable-comment-keyword',
+      at: 0,
+      ctx,
+      origin: 'anywhere',
+      prefix,
+      offset: 0,
+    };
+  if (sciGlue && (best === null || best.score < 0.6))
+    best = {
+      score: 0.6,
+      rule: 'scientific-notation-glue',
       at: 0,
       ctx,
       origin: 'anywhere',
@@ -192,6 +211,27 @@ function foldQuoteLookalikes(text: string): string {
   return out;
 }
 
+/**
+ * Prose: at least 200 characters, 30 words, and letters and spaces make 85% of it. Injections are
+ * dense with punctuation; padding one with prose only leaves the strong breakouts judged.
+ */
+function looksLikeProse(text: string): boolean {
+  const n = text.length;
+  if (n < 200) return false;
+  let plain = 0;
+  let words = 0;
+  let inWord = false;
+  for (let i = 0; i < n; i++) {
+    const raw = text.charCodeAt(i);
+    const c = raw | 32;
+    const letter = c >= 97 && c <= 122;
+    if (letter || raw === 32 || raw === 10 || raw === 13 || raw === 9) plain++;
+    if (letter && !inWord) words++;
+    inWord = letter;
+  }
+  return words >= 30 && plain >= n * 0.85;
+}
+
 /** Score a value without building a finding (used by tests and benchmarks). */
 export function analyzeSqli(value: string, profile: ContentProfile, paranoia: Paranoia): SqliAnalysis | null {
   return analyzeSqliWith(value, profile, paranoia, true);
@@ -206,7 +246,44 @@ export function analyzeSqliUnfiltered(
   return analyzeSqliWith(value, profile, paranoia, false);
 }
 
+/**
+ * Where an embedded `name=` ends: a parameter name, then `=`, opening the value. Such values come
+ * from separators the client encoded (`pay%3DAND…` arrives as one name) and that a backend decoding
+ * twice splits again; the part after `=` is judged as a value of its own.
+ */
+const EMBEDDED_MAX = 4096;
+
+function embeddedValueStart(text: string): number {
+  const n = Math.min(text.length, 64);
+  for (let i = 0; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 61) return i > 0 && i + 1 < text.length ? i + 1 : -1;
+    const word =
+      (c >= 97 && c <= 122) ||
+      (c >= 65 && c <= 90) ||
+      c === 95 ||
+      (i > 0 && ((c >= 48 && c <= 57) || c === 45 || c === 46 || c === 91 || c === 93));
+    if (!word) return -1;
+  }
+  return -1;
+}
+
 function analyzeSqliWith(
+  value: string,
+  profile: ContentProfile,
+  paranoia: Paranoia,
+  prefilter: boolean,
+): SqliAnalysis | null {
+  const whole = analyzeText(value, profile, paranoia, prefilter);
+  // bounded: a name=value smuggled into one parameter is short; the whole value was judged anyway
+  const at = value.length <= EMBEDDED_MAX ? embeddedValueStart(value) : -1;
+  if (at < 0) return whole;
+  const inner = analyzeText(value.slice(at), profile, paranoia, prefilter);
+  if (inner === null || (whole !== null && whole.score >= inner.score)) return whole;
+  return { ...inner, offset: inner.offset + at };
+}
+
+function analyzeText(
   value: string,
   profile: ContentProfile,
   paranoia: Paranoia,
@@ -219,6 +296,9 @@ function analyzeSqliWith(
   // quote look-alikes (’ ‘ ´ ʼ ＇) that some databases and charsets fold into a quote
   if (hasQuoteLookalike(text)) text = foldQuoteLookalikes(text);
   let best: SqliAnalysis | null = null;
+  // a long run of prose (a pasted article about SQL) is judged as free text whatever its location
+  const prose = profile !== 'code' && profile !== 'llm-message' && looksLikeProse(text);
+  const judgedAs = prose ? 'free-text' : profile;
   const probe =
     profile === 'generic' || profile === 'identifier' || profile === 'url' ? quoteOperatorProbe(text) : null;
   if (probe !== null)
@@ -226,11 +306,17 @@ function analyzeSqliWith(
   const contexts: Context[] = [''];
   if (text.includes("'")) contexts.push("'");
   if (text.includes('"')) contexts.push('"');
+  // a MySQL identifier the application wraps in backticks (`order by \`…\``): structured values only
+  if (text.includes('`') && (profile === 'generic' || profile === 'identifier' || profile === 'url'))
+    contexts.push('`');
   for (const ctx of contexts) {
     const c = judgeContext(text, ctx);
     if (c === null) continue;
-    let score = Math.max(0, adjustForProfile(c, profile));
-    if (score >= 0.3) score = Math.min(1, score + 0.1 * (paranoia - 1));
+    // a backtick closes an identifier: only clear shapes after it (`` `!1 `` is markup, not SQL)
+    if (ctx === '`' && c.score < 0.6) continue;
+    let score = Math.max(0, adjustForProfile(c, judgedAs));
+    // prose quoting SQL stays quiet at every paranoia: the level raises weak shapes, not quotations
+    if (score >= 0.3 && !prose) score = Math.min(1, score + 0.1 * (paranoia - 1));
     if (best === null || score > best.score) best = { score, rule: c.rule, context: ctx, offset: c.offset };
   }
   return best;

@@ -142,6 +142,52 @@ const ATTACKS: Row[] = [
   { input: "OR '[1,2]' ?| array['1']", expect: true, note: 'PostgreSQL JSON operator' },
   { input: "1 or '{\"a\":1}' @? '$.a'", expect: true },
   { input: 'the information schema tables page', expect: false },
+  // detect-sqli-crs: shape groups added for the CRS 942 gaps
+  { input: "bob\\' or glob (a,a);", expect: true, note: 'SQLite pattern operator spelled as a call' },
+  { input: "q' or tags notnull--", expect: true, note: 'postfix null test' },
+  { input: "x' or arr[1] is not null--", expect: true, note: 'array subscript stays with its operand' },
+  { input: '5,(case when 12=12 then 1 else null end)', expect: true, note: 'comma then a CASE conditional' },
+  {
+    input: '(select (case when (5=5) then (select count(*) from users u1, users u2) else 5 end))',
+    expect: true,
+  },
+  {
+    input: '2 rlike (select (case when (8=9) then 2 else 0x29 end))',
+    expect: true,
+    note: 'rlike stays binary',
+  },
+  { input: "'; select secret", expect: true, note: 'stacked statement keyword, even cut short' },
+  { input: "'foo', 'x'='x'", expect: true, note: 'value list closed by a tautology' },
+  { input: 'select benchmark', expect: true },
+  { input: 'declare @cmd nvarchar(99)', expect: true, note: 'T-SQL variable declaration' },
+  { input: 'set @q = 1', expect: true },
+  { input: '2+session_user::int', expect: true, note: 'PostgreSQL error-based cast of a server fact' },
+  { input: '\'{"k":1}\'::jsonb @> \'{"k":1}\'', expect: true, note: 'JSON literals compared' },
+  { input: "'{\"k\":[1]}'::json #> '{k,0}'", expect: true, note: '#> is an operator here' },
+  { input: '\'["x", "y"]\'::jsonb || \'["z"]\'', expect: true, note: 'JSON literal cast, then an operator' },
+  { input: '1.e(user)', expect: true, note: 'MySQL empty exponent glued to a call' },
+  { input: '1.e.columns', expect: true },
+  { input: '5 or {x length(database())>1}', expect: true, note: 'ODBC-style {identifier expr}' },
+  { input: '1 union distinctrow select 1,2', expect: true },
+  { input: '@.:=(select 1) union distinctrow select @.', expect: true, note: 'dot-named user variable' },
+  { input: "') AS x FROM users--", expect: true, note: 'column list closed, aliased, own FROM' },
+  { input: '2) AS q FROM', expect: true },
+  { input: 'user`;', expect: true, note: 'backtick identifier context' },
+  { input: 'user`;', expect: false, profile: 'free-text' },
+  { input: "' or zz!", expect: true, note: 'logic word right after a quote that opens the value' },
+  { input: 'xor 7 >', expect: true },
+  { input: 'sort=AND 3=3)', expect: true, note: 'embedded name=value (encoded separator)' },
+  { input: ';replace tbl(id) values (1)', expect: true },
+  { input: 'lo_get(42)', expect: true, note: 'PostgreSQL large-object read' },
+  { input: "' isnull #", expect: true, note: 'postfix null test after a quote' },
+  { input: "execute immediate 'drop table t'", expect: true, note: 'Oracle dynamic SQL' },
+  { input: 'select 0x726f6f74', expect: true, note: 'hex-encoded string selected' },
+  { input: 'please execute immediately', expect: false },
+  { input: "print(f'{name}: {count}')", expect: false, paranoia: 3, note: 'braces of a template stay' },
+  { input: 'fact :: Integer -> Integer', expect: false, paranoia: 3, note: 'a type signature, not a cast' },
+  { input: '7 like 7', expect: false, note: 'lone comparison with a SQL operator: PL2' },
+  { input: '7 like 7', expect: true, paranoia: 2 },
+  { input: "'7' regexp '7'", expect: true, paranoia: 2 },
 ];
 
 const BENIGN: Row[] = [
@@ -177,6 +223,24 @@ const BENIGN: Row[] = [
   { input: 'Drop table reservations for Friday? Call 555-0100.', expect: false, profile: 'free-text' },
   { input: 'vino rioja', expect: false },
   { input: 'c/ caridad s/n', expect: false },
+  // detect-sqli-crs neighbours of the new shapes
+  {
+    input:
+      "Our security training explains how a login form that concatenates user input can be abused when someone types name = '' or 1=1 into it, and why prepared statements stop that. Developers should review every query builder in the code base and remove string concatenation everywhere.",
+    expect: false,
+    note: 'prose about SQL injection is judged as free text',
+  },
+  { input: "Dunkin' or Starbucks", expect: false },
+  { input: "'and then' he said", expect: false },
+  { input: 'fe80::1', expect: false },
+  { input: 'see item 1.e.g. above', expect: false },
+  { input: '`npm install` or `yarn add`', expect: false },
+  { input: 'Sold as is from our shop', expect: false },
+  { input: 'price=12', expect: false },
+  { input: '{name} or {title}', expect: false },
+  { input: 'a=b&c=d', expect: false },
+  { input: '12:30:45', expect: false },
+  { input: 'tags[0]=red', expect: false },
   // detect-a2 neighbours of the new shapes
   { input: 'I work from home on version 2 of the app', expect: false },
   { input: 'tickets from sys.path and information about all tables', expect: false },
@@ -322,17 +386,34 @@ describe('sqli detector: fuzz', () => {
 });
 
 describe('sqli detector: adversarial input', () => {
-  it.each(["' or 1=", '$(', '/*', '((((', "'", '/*!', ' union select', '#\n', 'case when '])(
-    '1 MB of %j completes quickly',
-    (unit) => {
-      const value = unit.repeat(Math.ceil((1024 * 1024) / unit.length));
-      const t0 = performance.now();
-      const out = run(value, 'generic', 3);
-      const ms = performance.now() - t0;
-      expect(Array.isArray(out)).toBe(true);
-      expect(ms).toBeLessThan(500);
-    },
-  );
+  it.each([
+    "' or 1=",
+    '$(',
+    '/*',
+    '((((',
+    "'",
+    '/*!',
+    ' union select',
+    '#\n',
+    'case when ',
+    'a[',
+    '[x]',
+    '{x ',
+    '1.e(',
+    'x=',
+    '::int ',
+    '`;',
+    "' or x ",
+    ') as x from ',
+    'word ',
+  ])('1 MB of %j completes quickly', (unit) => {
+    const value = unit.repeat(Math.ceil((1024 * 1024) / unit.length));
+    const t0 = performance.now();
+    const out = run(value, 'generic', 3);
+    const ms = performance.now() - t0;
+    expect(Array.isArray(out)).toBe(true);
+    expect(ms).toBeLessThan(500);
+  });
 });
 
 describe('sqli prefilter', () => {
@@ -406,10 +487,12 @@ describe('sqli prefilter', () => {
       ...KEYWORDS,
       ...['and', 'or', 'xor', 'union', 'is', 'in', 'not', 'like', 'between', 'div', 'true', 'null'],
       ...['x', 'users', 'the', 'name', 'xp_cmdshell', 'information_schema', 'master', 'sysobjects'],
+      ...['notnull', 'isnull', 'glob', 'distinctrow', 'current_user', 'int', 'jsonb', 'as', 'from'],
       ...['1', '42', '1e5', '0x1f', '3.5', '1.e', 'a1', '5or', '1union', 'unknown'],
     ];
     const puncts = [' ', ' ', ' ', ',', '.', "'", '"', '@', '-', '--', '=', '(', ')', ';', '#', '/', '\t'];
     puncts.push(':', '?', '<', '>', '~', '!', '+', '*', '%', '|', '&', '[', '/*', '<=', '::', '||');
+    puncts.push(']', '{', '}', '#>', '@>', '.e.', 'x=');
     const tok = fc.oneof(
       { weight: 3, arbitrary: fc.constantFrom(...words) },
       { weight: 3, arbitrary: fc.constantFrom(...puncts) },

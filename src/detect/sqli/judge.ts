@@ -3,317 +3,22 @@
  * Every loop is bounded by the token count; recursion depth is bounded by MAX_DEPTH.
  */
 import type { Tok } from './lexer.js';
-
-/** Time-based, error-based and out-of-band functions: almost never legitimate in a parameter. */
-const DANGER_FUNCS = new Set([
-  // time
-  'sleep',
-  'benchmark',
-  'pg_sleep',
-  'pg_sleep_for',
-  'pg_sleep_until',
-  'dbms_lock.sleep',
-  'dbms_session.sleep',
-  'dbms_pipe.receive_message',
-  'randomblob',
-  'get_lock',
-  // error based
-  'extractvalue',
-  'updatexml',
-  'name_const',
-  'geometrycollection',
-  'multipoint',
-  'multipolygon',
-  'multilinestring',
-  'linestring',
-  'polygon',
-  'gtid_subset',
-  'gtid_subtract',
-  'ctxsys.drithsx.sn',
-  'utl_inaddr.get_host_name',
-  'utl_inaddr.get_host_address',
-  'xmltype',
-  'dbms_xdb_version.checkin',
-  'dbms_utility.sqlid_to_sqlhash',
-  'ordsys.ord_dicom.getmappingxpath',
-  'json_keys',
-  // out of band / file / command
-  'load_file',
-  'utl_http.request',
-  'httpuritype',
-  'dbms_ldap.init',
-  'xp_cmdshell',
-  'master..xp_cmdshell',
-  'xp_dirtree',
-  'master..xp_dirtree',
-  'xp_fileexist',
-  'xp_regread',
-  'sp_oacreate',
-  'sp_execute_external_script',
-  'lo_import',
-  'lo_export',
-  'pg_read_file',
-  'pg_ls_dir',
-  'dblink',
-  'dblink_connect',
-  'openrowset',
-  'opendatasource',
-  'sys_eval',
-  'sys_exec',
-  'load_extension',
-  'dbms_java.runjava',
-]);
-
-/** SQL functions typical of injection payloads (information, string building, conditionals). */
-const SQL_FUNCS = new Set([
-  'version',
-  'database',
-  'schema',
-  'user',
-  'current_user',
-  'system_user',
-  'session_user',
-  'concat',
-  'concat_ws',
-  'group_concat',
-  'string_agg',
-  'char',
-  'chr',
-  'nchar',
-  'ascii',
-  'ord',
-  'substring',
-  'substr',
-  'mid',
-  'hex',
-  'unhex',
-  'elt',
-  'make_set',
-  'count',
-  'length',
-  'len',
-  'ifnull',
-  'nullif',
-  'isnull',
-  'coalesce',
-  'iif',
-  'if',
-  'cast',
-  'convert',
-  'regexp_substring',
-  'repeat',
-  'instr',
-  'locate',
-  'rand',
-  'floor',
-  'db_name',
-  'user_name',
-  'host_name',
-  'has_dbaccess',
-  'is_srvrolemember',
-  'sqlite_version',
-  'exp',
-  'row',
-  'exists',
-  'table_name',
-  'column_name',
-  'current_database',
-  'pg_client_encoding',
-  'to_char',
-  'utl_raw.cast_to_varchar2',
-  'sys.fn_varbintohexstr',
-  'quote',
-  'soundex',
-  'crc32',
-  'md5',
-  'sha1',
-  'bin',
-  'oct',
-  'ascii_str',
-  'unicode',
-  'typeof',
-  'zeroblob',
-]);
-
-const SYSTEM_TABLE_PREFIXES = [
-  'information_schema',
-  'sqlite_master',
-  'sqlite_schema',
-  'sqlite_temp_master',
-  'sysobjects',
-  'syscolumns',
-  'sysdatabases',
-  'sys.',
-  'master..',
-  'master.dbo.',
-  'pg_catalog',
-  'pg_tables',
-  'pg_user',
-  'pg_shadow',
-  'pg_database',
-  'pg_namespace',
-  'all_tables',
-  'all_users',
-  'all_tab_columns',
-  'user_tables',
-  'user_tab_columns',
-  'dba_users',
-  'mysql.user',
-  'mysql.db',
-  'msysaccessobjects',
-  'msysobjects',
-  'performance_schema',
-  'v$version',
-];
-
-/** Procedures whose name alone means an attack tool is being reached for. */
-export const OOB_NAMES = new Set([
-  'xp_cmdshell',
-  'master..xp_cmdshell',
-  'master.dbo.xp_cmdshell',
-  'xp_dirtree',
-  'master..xp_dirtree',
-  'xp_fileexist',
-  'xp_regread',
-  'xp_regwrite',
-  'sp_oacreate',
-  'sp_oamethod',
-  'sp_execute_external_script',
-  'sp_makewebtask',
-  'sp_addextendedproc',
-  'sp_configure',
-  'utl_http.request',
-  'openrowset',
-  'opendatasource',
-  'load_file',
-  'dbms_ldap.init',
-  'benchmark',
-  'pg_sleep',
-  'extractvalue',
-  'updatexml',
-]);
-
-const INT_TYPES = new Set(['int', 'integer', 'int4', 'int8', 'bigint', 'numeric', 'smallint']);
-
-/** System catalogue prefixes specific enough to be suspicious on their own (see isSpecificSystemTable). */
-export const SPECIFIC_SYSTEM_PREFIXES: readonly string[] = [
-  'information_schema',
-  'sqlite_master',
-  'sqlite_schema',
-  'pg_catalog',
-  'pg_shadow',
-  'msysaccessobjects',
-  'msysobjects',
-  'master..sys',
-];
-/** System catalogue names matched exactly (see isSpecificSystemTable). */
-export const SPECIFIC_SYSTEM_NAMES: readonly string[] = [
-  'mysql.user',
-  'mysql.db',
-  'sysobjects',
-  'syscolumns',
-];
-
-/**
- * System catalogue names specific enough to be suspicious on their own. The prefilter
- * (./prefilter.ts) derives its word list from the two arrays above: keep them the only source.
- */
-function isSpecificSystemTable(w: string): boolean {
-  for (const p of SPECIFIC_SYSTEM_PREFIXES) if (w.startsWith(p)) return true;
-  for (const x of SPECIFIC_SYSTEM_NAMES) if (w === x) return true;
-  return false;
-}
-
-export function isSystemTable(w: string): boolean {
-  for (const p of SYSTEM_TABLE_PREFIXES) if (w.startsWith(p)) return true;
-  return false;
-}
-
-const COMPARE = new Set([
-  '=',
-  '==',
-  '<',
-  '>',
-  '<=',
-  '>=',
-  '<>',
-  '!=',
-  '<=>',
-  'like',
-  'rlike',
-  'regexp',
-  'ilike',
-  'similar',
-  'is',
-  'in',
-  'between',
-  'glob',
-  'sounds',
-  'match',
-  '@>',
-  '<@',
-  '~',
-  '~*',
-  '!~',
-  '?',
-  '?|',
-  '?&',
-  '@?',
-  '@@',
-]);
-
-/** Functions that return server facts; called with `()` inside another call they read data out. */
-const INFO_FUNCS = new Set([
-  'version',
-  'database',
-  'schema',
-  'user',
-  'current_user',
-  'system_user',
-  'session_user',
-  'db_name',
-  'user_name',
-  'host_name',
-  'current_database',
-  'sqlite_version',
-  'connection_id',
-  'last_insert_id',
-]);
-/** String builders that wrap extracted data (`concat(0x7e,version())`). */
-const WRAP_FUNCS = new Set([
-  'concat',
-  'concat_ws',
-  'group_concat',
-  'string_agg',
-  'char',
-  'hex',
-  'md5',
-  'elt',
-  'make_set',
-  'updatexml',
-  'extractvalue',
-  'ascii',
-  'substring',
-  'substr',
-  'mid',
-  'length',
-  'ord',
-]);
+import {
+  BARE_INFO,
+  COMPARE,
+  DANGER_FUNCS,
+  INFO_FUNCS,
+  INT_TYPES,
+  JSON_OPS,
+  OOB_NAMES,
+  SQL_FUNCS,
+  SQL_ONLY_COMPARE,
+  STATEMENT_WORDS,
+  WRAP_FUNCS,
+  isSpecificSystemTable,
+} from './words.js';
 
 const MAX_DEPTH = 6;
-
-const STATEMENT_WORDS = new Set([
-  'select',
-  'waitfor',
-  'exec',
-  'execute',
-  'drop',
-  'delete',
-  'insert',
-  'update',
-  'declare',
-  'shutdown',
-]);
 
 interface Ev {
   end: number;
@@ -325,6 +30,8 @@ interface Ev {
   sub: boolean;
   danger: boolean;
   sqlFunc: boolean;
+  /** a conditional (CASE, IF(), IIF()) was seen */
+  cond: boolean;
   /** single operand kind when no operator followed: lit | call | name */
   kind: 'lit' | 'call' | 'name' | 'expr';
 }
@@ -359,7 +66,9 @@ export class Judge {
       if (x.c === 'f') {
         if (DANGER_FUNCS.has(x.w)) ev.danger = true;
         else if (SQL_FUNCS.has(x.w)) ev.sqlFunc = true;
-      } else if (x.c === 'k' && x.w === 'select') ev.sub = true;
+        if (x.w === 'if' || x.w === 'iif') ev.cond = true;
+      } else if (x.c === 'k' && x.w === 'case') ev.cond = true;
+      else if (x.c === 'k' && x.w === 'select') ev.sub = true;
       else if (x.c === 'k' && x.w === 'waitfor') ev.danger = true;
       else if (x.c === 'o' && COMPARE.has(x.w) && j > a) {
         ev.cmp = true;
@@ -381,7 +90,16 @@ export class Judge {
       const y = t[j]!.c;
       const xo = x === '1' || x === 's' || x === 'n' || x === 'v';
       const yo = y === '1' || y === 's' || y === 'n' || y === 'v' || y === 'f';
-      if (xo && yo) return false;
+      if (xo && yo) {
+        // a table alias: `from all_users t1, all_users t2`
+        const w = t[j - 2];
+        const alias =
+          x === 'n' &&
+          y === 'n' &&
+          w !== undefined &&
+          (w.c === ',' || (w.c === 'k' && (w.w === 'from' || w.w === 'join')));
+        if (!alias) return false;
+      }
     }
     return true;
   }
@@ -399,6 +117,7 @@ export class Judge {
       sub: false,
       danger: false,
       sqlFunc: false,
+      cond: false,
       kind: 'lit',
     };
     switch (x.c) {
@@ -458,6 +177,14 @@ export class Judge {
     while (guard++ < 32) {
       const op = t[ev.end];
       if (op === undefined || op.c !== 'o') break;
+      if (op.w === 'notnull' || op.w === 'isnull') {
+        // postfix null test: `email notnull`
+        ev.cmp = true;
+        if (ev.kind !== 'name') ev.cmpLit = true;
+        ev.end++;
+        ev.kind = 'expr';
+        continue;
+      }
       // `between a and b`
       const rhs = this.primary(ev.end + 1, depth + 1);
       if (rhs === null) break;
@@ -472,6 +199,7 @@ export class Judge {
       ev.sub ||= rhs.sub;
       ev.danger ||= rhs.danger;
       ev.sqlFunc ||= rhs.sqlFunc;
+      ev.cond ||= rhs.cond;
       ev.cmp ||= rhs.cmp;
       ev.cmpLit ||= rhs.cmpLit;
       ev.end = rhs.end;
@@ -530,6 +258,7 @@ export class Judge {
         sub: false,
         danger: false,
         sqlFunc: false,
+        cond: false,
         kind: 'call',
       };
       this.flags(i + 2, j, ev);
@@ -577,6 +306,8 @@ export class Judge {
           y !== undefined &&
           (y.c === 'f' ||
             y.c === 'v' ||
+            // Oracle dynamic SQL: `execute immediate '…'`
+            y.w === 'immediate' ||
             y.c === '(' ||
             y.c === 's' ||
             (y.c === 'n' &&
@@ -602,7 +333,7 @@ export class Judge {
       case 'replace':
         if (y?.w === 'into') return true;
         for (let j = i + 1; j < t.length && j < i + 24; j++)
-          if (t[j]!.c === 'k' && t[j]!.w === 'values') return true;
+          if ((t[j]!.c === 'k' || t[j]!.c === 'f') && t[j]!.w === 'values') return true;
         return false;
       case 'pragma':
       case 'attach':
@@ -633,42 +364,9 @@ export class Judge {
         // `' or 1=1`, `1 and sleep(5)`, `' or 'a'='a`, `' and unlikely(id)--`
         const e = this.expr(p + 1);
         if (e === null) return null;
-        if (e.danger) return r(0.95, 'logic-dangerous-function');
-        if (e.sub) return r(0.9, 'logic-subquery');
-        if (e.cmp) {
-          if (e.cmpLitLit) return r(prefix === 'name' || prefix === 'none' ? 0.75 : 0.9, 'tautology');
-          if (e.cmpLit) return r(prefix === 'name' || prefix === 'none' ? 0.45 : 0.85, 'logic-comparison');
-          return r(quote ? 0.75 : prefix === 'num' ? 0.5 : 0.2, 'logic-name-comparison');
-        }
-        const after = t[e.end];
-        const litLike = e.kind !== 'name';
-        const bool = e.kind === 'lit' && (t[p + 1]?.w === 'true' || t[p + 1]?.w === 'false');
-        if (after === undefined) {
-          if (quote && litLike) return r(0.75, 'logic-operand');
-          if (prefix === 'num' && bool) return r(0.6, 'logic-boolean');
-          return null;
-        }
-        if (after.c === 'o' && COMPARE.has(after.w) && e.end === t.length - 1) {
-          if (quote) return r(0.55, 'logic-dangling-comparison');
-          if (prefix === 'num') return r(0.4, 'logic-dangling-comparison');
-        }
-        if (after.c === 'c' || after.c === ';') {
-          if (quote) return r(litLike ? 0.85 : 0.7, 'logic-operand-comment');
-          if (prefix === 'num' && litLike) return r(0.7, 'logic-operand-comment');
-          return null;
-        }
-        if (after.c === '&' || after.c === ')') {
-          let q = e.end;
-          while (t[q]?.c === ')') q++;
-          const rest = this.tail(q, prefix, depth + 1);
-          if (rest !== null) return rest;
-          if (quote && (e.kind === 'call' || e.sqlFunc)) return r(0.8, 'logic-call');
-        }
-        if (after.c === 'U' || after.c === 'k') {
-          const rest = this.tail(e.end, prefix, depth + 1);
-          if (rest !== null) return rest;
-        }
-        return null;
+        const shape = this.logicTail(p, prefix, depth, e);
+        const led = this.logicLed(p, prefix, e);
+        return led !== null && (shape === null || shape.score < led.score) ? led : shape;
       }
       case 'U': {
         const y = t[p + 1];
@@ -681,6 +379,8 @@ export class Judge {
         if (this.statement(p + 1)) return r(quote || prefix === 'num' ? 0.95 : 0.85, 'stacked-query');
         const y = t[p + 1];
         if (quote && (y === undefined || y.c === 'c')) return r(0.7, 'quote-semicolon');
+        // `';select x`: a quote closed, then a statement keyword, even cut short
+        if (quote && y?.c === 'k' && STATEMENT_WORDS.has(y.w)) return r(0.7, 'quote-semicolon-statement');
         return null;
       }
       case 'c':
@@ -690,6 +390,13 @@ export class Judge {
         if (prefix === 'num') return r(0.35, 'number-comment');
         return null;
       case 'o': {
+        // `' notnull --`: a quote closed, then a postfix null test as the whole condition
+        if (
+          (x.w === 'notnull' || x.w === 'isnull') &&
+          quote &&
+          (t[p + 1] === undefined || t[p + 1]!.c === 'c')
+        )
+          return r(0.7, 'quote-operator-comment');
         if (x.w === 'in' && t[p + 1]?.w === 'boolean') {
           let q = p + 3;
           while (t[q]?.c === ')') q++;
@@ -702,9 +409,18 @@ export class Judge {
         const after = t[e.end];
         if (after === undefined) {
           if (quote && x.w !== '*' && e.kind !== 'name') return r(0.45, 'quote-operator');
-          // `1=1`, `42 like 42` as the whole value: a probe, weak evidence
-          if (prefix === 'num' && COMPARE.has(x.w) && e.kind === 'lit' && t[0]!.c === '1' && p === 1)
-            return r(0.35, 'literal-comparison');
+          // `1=1`, `42 like 42`, `'a' regexp 'b'` as the whole value: a probe. Weak, unless the
+          // operator exists only in SQL or both sides are the same literal (a tautology).
+          const first = t[0]!;
+          if (p === 1 && COMPARE.has(x.w) && e.kind === 'lit' && (prefix === 'num' || prefix === 'name')) {
+            const sqlOnly = SQL_ONLY_COMPARE.has(x.w);
+            // the same literal on both sides of `=` (a tautology; `11!=11` is a plain contradiction)
+            const same = first.w === t[2]?.w && first.c === t[2]?.c && (x.w === '=' || x.w === '==');
+            // (CRS keeps these for paranoia 2 too: `1 is not 1` is as common in docs as in probes)
+            if (first.c === '1') return r(sqlOnly || same ? 0.45 : 0.35, 'literal-comparison');
+            if (first.c === 's' && first.closed === true && (sqlOnly || same))
+              return r(0.45, 'literal-comparison');
+          }
           return null;
         }
         if (after.c === 'c') {
@@ -722,8 +438,23 @@ export class Judge {
         const e = this.expr(p + 1);
         if (e !== null && (e.danger || e.sub))
           return r(prefix === 'name' || prefix === 'none' ? 0.6 : 0.85, 'comma-subquery');
-        if (e !== null && e.kind === 'call' && e.cmpLitLit && e.end >= t.length)
+        if (e !== null && (e.kind === 'call' || e.cond) && e.cmpLitLit && e.end >= t.length)
           return r(prefix === 'name' || prefix === 'none' ? 0.5 : 0.8, 'comma-conditional');
+        // `'a', '1'='1'`: a value list closed by a tautology of two equal literals
+        const a = t[p + 1];
+        const b = t[p + 3];
+        if (
+          e !== null &&
+          e.end >= t.length &&
+          p + 4 === t.length &&
+          a !== undefined &&
+          b !== undefined &&
+          a.c === 's' &&
+          a.c === b.c &&
+          a.w === b.w &&
+          t[p + 2]!.w === '='
+        )
+          return r(0.55, 'comma-tautology');
         return null;
       }
       case 'k':
@@ -758,12 +489,77 @@ export class Judge {
         if (e.danger) return r(0.8, 'dangerous-function');
         if (e.cmpLitLit && (e.sqlFunc || e.sub) && e.end >= t.length) return r(0.7, 'conditional-function');
         // `concat(0x7e,version())`, `char(65)` alone: weak evidence
-        if (e.sqlFunc && e.kind === 'call' && e.end >= t.length) return r(0.3, 'sql-function');
+        if (e.sqlFunc && e.kind === 'call' && e.end >= t.length) return r(0.4, 'sql-function');
         return null;
       }
       default:
         return null;
     }
+  }
+
+  /** What follows `or` / `and` at a breakout point, `e` being the operand after it. */
+  private logicTail(
+    p: number,
+    prefix: 'quote' | 'num' | 'name' | 'none',
+    depth: number,
+    e: Ev,
+  ): Judged | null {
+    const t = this.t;
+    const quote = prefix === 'quote';
+    const r = (score: number, rule: string): Judged => ({ score, rule, at: p });
+    if (e.danger) return r(0.95, 'logic-dangerous-function');
+    if (e.sub) return r(0.9, 'logic-subquery');
+    if (e.cmp) {
+      if (e.cmpLitLit) return r(prefix === 'name' || prefix === 'none' ? 0.75 : 0.9, 'tautology');
+      if (e.cmpLit) return r(prefix === 'name' || prefix === 'none' ? 0.45 : 0.85, 'logic-comparison');
+      return r(quote ? 0.75 : prefix === 'num' ? 0.5 : 0.2, 'logic-name-comparison');
+    }
+    const after = t[e.end];
+    const litLike = e.kind !== 'name';
+    const bool = e.kind === 'lit' && (t[p + 1]?.w === 'true' || t[p + 1]?.w === 'false');
+    if (after === undefined) {
+      if (quote && litLike) return r(0.75, 'logic-operand');
+      if (prefix === 'num' && bool) return r(0.6, 'logic-boolean');
+      return null;
+    }
+    if (after.c === 'o' && COMPARE.has(after.w) && e.end === t.length - 1) {
+      if (quote) return r(0.55, 'logic-dangling-comparison');
+      // `or 'a' <` opening the value: a probe cut before its right operand
+      if (prefix === 'num') return r(p === 0 ? 0.5 : 0.4, 'logic-dangling-comparison');
+    }
+    if (after.c === 'c' || after.c === ';') {
+      if (quote) return r(litLike ? 0.85 : 0.7, 'logic-operand-comment');
+      if (prefix === 'num' && litLike) return r(0.7, 'logic-operand-comment');
+      return null;
+    }
+    if (after.c === '&' || after.c === ')') {
+      let q = e.end;
+      while (t[q]?.c === ')') q++;
+      const rest = this.tail(q, prefix, depth + 1);
+      if (rest !== null) return rest;
+      if (quote && (e.kind === 'call' || e.sqlFunc)) return r(0.8, 'logic-call');
+    }
+    if (after.c === 'U' || after.c === 'k') {
+      const rest = this.tail(e.end, prefix, depth + 1);
+      if (rest !== null) return rest;
+    }
+    return null;
+  }
+
+  /**
+   * A logic word that opens the injected part: `' or xyz` right after a quote that opens the value
+   * (nothing was there to close but the application's own quote), or `xor` opening the value (no
+   * word of prose). Weaker than a full shape, but no benign value starts that way.
+   */
+  private logicLed(p: number, prefix: 'quote' | 'num' | 'name' | 'none', e: Ev): Judged | null {
+    const t = this.t;
+    if (e.kind === 'call' || e.kind === 'expr') return null;
+    if (prefix === 'quote' && p === 1 && t[0]!.w.trim() === '') {
+      for (let j = e.end; j < t.length; j++) if (t[j]!.c === 's') return null;
+      return { score: 0.6, rule: 'quote-logic', at: p };
+    }
+    if (p === 0 && t[0]!.w === 'xor') return { score: 0.55, rule: 'xor-logic', at: p };
+    return null;
   }
 
   private keywordTail(p: number, prefix: 'quote' | 'num' | 'name' | 'none', depth: number): Judged | null {
@@ -810,6 +606,14 @@ export class Judge {
         return null;
       }
       case 'as': {
+        // `') as x from`, `1 AS "x" FROM`: a column list closed and aliased, then a FROM of our own
+        const z = t[p + 2];
+        if ((y?.c === 'n' || y?.c === 's') && z?.c === 'k' && z.w === 'from') {
+          const before = t[p - 1]?.c;
+          if (quote) return r(0.7, 'alias-from');
+          if (prefix === 'num') return r(0.6, 'alias-from');
+          if (before === ')') return r(0.5, 'alias-from');
+        }
         if (y?.c === 'n') return this.tail(p + 2, prefix, depth + 1);
         return null;
       }
@@ -836,6 +640,8 @@ export class Judge {
           if (z.c === 'k' && z.w === 'from') from = true;
           else if (z.c === 'f' && (DANGER_FUNCS.has(z.w) || SQL_FUNCS.has(z.w))) func = true;
           else if ((z.c === 'k' && z.w === 'select') || z.c === 'v') func = true;
+          // `select 0x61646d696e`: a hex-encoded string, the usual way around quote filters
+          else if (z.c === '1' && z.w.startsWith('0x') && z.w.length > 4) func = true;
         }
         if (!from && !func) return r(0.3, 'select-statement');
         if (quote || prefix === 'num') return r(quote ? 0.8 : 0.6, 'inline-select');
@@ -846,7 +652,13 @@ export class Judge {
           if (quote || prefix === 'num') return r(quote ? 0.85 : 0.75, 'statement');
           // a whole statement closed by `;` or a trailing comment: `DELETE FROM users;--`
           const last = t[t.length - 1]!;
-          return r(last.c === 'c' || last.c === ';' ? 0.7 : 0.4, 'statement');
+          if (last.c === 'c' || last.c === ';') return r(0.7, 'statement');
+          // T-SQL only: `declare @x`, `exec(@q)`, `exec @q` — no prose or other language reads so
+          const tsql =
+            ((x.w === 'declare' || x.w === 'set') && y?.c === 'v') ||
+            ((x.w === 'exec' || x.w === 'execute') &&
+              (y?.c === 'v' || y?.w === 'immediate' || (y?.c === '(' && t[p + 2]?.c === 'v')));
+          return r(tsql ? 0.6 : 0.4, 'statement');
         }
         return null;
     }
@@ -926,8 +738,43 @@ export class Judge {
             const prev = t[i - 1];
             if (prev !== undefined && prev.c === 'k' && (prev.w === 'exec' || prev.w === 'execute'))
               take(0.9, 'exec-procedure', i);
+            else if (prev !== undefined && prev.c === 'k' && prev.w === 'select')
+              take(0.6, 'select-procedure', i);
             else take(prev === undefined && t.length <= 3 ? 0.55 : 0.45, 'procedure-name', i);
           } else if (i === 0 && t.length === 1 && isSpecificSystemTable(x.w)) take(0.5, 'system-table', i);
+          break;
+        case 'o':
+          if (x.w === '::' && y !== undefined && INT_TYPES.has(y.w)) {
+            // `current_user::int`, `(select …)::int`: a PostgreSQL cast that fails with the data in
+            // the error message
+            const prev = t[i - 1];
+            if (prev?.c === 'n' && BARE_INFO.has(prev.w)) take(0.7, 'cast-error', i);
+            else if (prev?.c === ')' && i >= 2) {
+              let fn = false;
+              // a call (any word before `(`) or a subquery was cast
+              for (let k = 0; k < i; k++) {
+                const z = t[k]!;
+                if (z.c === 'f' || (z.c === 'k' && (z.w === 'select' || t[k + 1]?.c === '('))) fn = true;
+              }
+              if (fn) take(0.6, 'cast-error', i);
+            } else if (prev?.c === 'n' && i === 1 && (t[i + 2] === undefined || t[i + 2]!.c === 'c'))
+              // `password::int` as the whole value (not a `name :: Integer -> …` type signature)
+              take(0.45, 'cast-error', i);
+          } else if (
+            x.w === '::' &&
+            (y?.w === 'json' || y?.w === 'jsonb') &&
+            t[i - 1]?.c === 's' &&
+            (t[i + 2]?.c === 'o' || t[i + 2]?.c === '&')
+          ) {
+            // `'[1,2]'::jsonb || '3'`, `'{…}'::jsonb - 1`: a JSON literal cast, then worked on
+            take(0.55, 'json-operator', i);
+          } else if (JSON_OPS.has(x.w) && i >= 1) {
+            // `'{"a":1}'::jsonb @> '{"a":1}'`: JSON literals compared by PostgreSQL JSON operators
+            const l = t[i - 1]!;
+            const jsonLeft =
+              l.c === 's' || (l.c === 'n' && (l.w === 'json' || l.w === 'jsonb') && t[i - 2]?.w === '::');
+            if (jsonLeft && (y?.c === 's' || y?.c === '1')) take(0.55, 'json-operator', i);
+          }
           break;
         case 'k':
           if (x.w === 'waitfor' && (y?.w === 'delay' || y?.w === 'time') && t[i + 2]?.c === 's')

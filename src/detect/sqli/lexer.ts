@@ -45,6 +45,8 @@ export interface LexResult {
   execComment: boolean;
   /** An executable comment opens with a SQL keyword or operator (`/*!50000select*\/`): attack-only syntax. */
   execKeyword: boolean;
+  /** `1.e(`, `1.e.tables`: MySQL's empty-exponent float glued to a call or a name, attack-only syntax. */
+  sciGlue: boolean;
 }
 
 export const LOGIC = new Set(['and', 'or', 'xor', '&&', '||']);
@@ -68,6 +70,9 @@ export const WORD_OPS = new Set([
   'not',
   'escape',
   'collate',
+  // PostgreSQL / SQLite postfix null tests: `x notnull`, `x isnull`
+  'notnull',
+  'isnull',
 ]);
 export const KEYWORDS = new Set([
   'select',
@@ -162,6 +167,13 @@ const FUNC_KEYWORDS = new Set([
   'exists',
   // `= all (select …)`: a quantified subquery
   'all',
+  // SQLite spells its pattern operators as functions too (`glob(x,y)`, `like(x,y)`); after an
+  // operand they stay operators (`1 rlike (select …)`)
+  'glob',
+  'like',
+  'regexp',
+  'rlike',
+  'isnull',
 ]);
 
 function isWordStart(ch: number): boolean {
@@ -227,13 +239,14 @@ const OP_CHARS = '=<>+-*/%^|&~!:@?';
  * quote (the value was placed into `'…'` by the application), so the first token is the string up
  * to the first unescaped closing quote.
  */
-export function lex(text: string, quote: '' | "'" | '"', maxTokens: number): LexResult {
+export function lex(text: string, quote: '' | "'" | '"' | '`', maxTokens: number): LexResult {
   const toks: Tok[] = [];
   const n = text.length;
   let i = 0;
   let inlineComment = false;
   let execComment = false;
   let execKeyword = false;
+  let sciGlue = false;
   let execOpenAt = -1;
   let execDepth = 0;
 
@@ -304,6 +317,12 @@ export function lex(text: string, quote: '' | "'" | '"', maxTokens: number): Lex
       i = j;
       continue;
     }
+    if (ch === 35 && isJsonHashOp(text, i, toks[toks.length - 1])) {
+      const len = text.charCodeAt(i + 1) === 62 && text.charCodeAt(i + 2) === 62 ? 3 : 2;
+      toks.push({ c: 'o', w: text.slice(i, i + len), s: start });
+      i += len;
+      continue;
+    }
     if (ch === 35) {
       let j = i + 1;
       while (j < n && text.charCodeAt(j) !== 10) j++;
@@ -338,7 +357,8 @@ export function lex(text: string, quote: '' | "'" | '"', maxTokens: number): Lex
     if (ch === 64) {
       let j = i + 1;
       if (text.charCodeAt(j) === 64) j++;
-      if (j < n && isWordChar(text.charCodeAt(j))) {
+      // MySQL user variables may be named by `.` alone: `@.:=…`, `select@.`
+      if (j < n && (isWordChar(text.charCodeAt(j)) || text.charCodeAt(j) === 46)) {
         while (j < n && (isWordChar(text.charCodeAt(j)) || text.charCodeAt(j) === 46)) j++;
         toks.push({ c: 'v', w: text.slice(i, Math.min(j, i + 64)).toLowerCase(), s: start });
         i = j;
@@ -374,6 +394,12 @@ export function lex(text: string, quote: '' | "'" | '"', maxTokens: number): Lex
         (text.charCodeAt(j) | 32) === 101 &&
         !isWordChar(text.charCodeAt(j + 1))
       ) {
+        const d = text.charCodeAt(j + 1);
+        if (
+          d === 40 ||
+          (d === 46 && isWordStart(text.charCodeAt(j + 2)) && isWordChar(text.charCodeAt(j + 4)))
+        )
+          sciGlue = true;
         i = j + 1;
         continue;
       }
@@ -412,6 +438,24 @@ export function lex(text: string, quote: '' | "'" | '"', maxTokens: number): Lex
       pushWord(toks, text, i, j);
       i = j;
       continue;
+    }
+    if (ch === 91) {
+      // `array[id]` subscripts belong to their operand; `[name]` is an MSSQL quoted identifier
+      let j = i + 1;
+      // only names inside: brackets never hide quotes, comments or calls
+      while (
+        j < n &&
+        j - i <= 64 &&
+        (isWordChar(text.charCodeAt(j)) || text.charCodeAt(j) === 32 || text.charCodeAt(j) === 46)
+      )
+        j++;
+      if (j < n && text.charCodeAt(j) === 93) {
+        const prev = toks[toks.length - 1];
+        if (prev === undefined || !(prev.c === 'n' || prev.c === 'v' || prev.c === ')' || prev.c === 's'))
+          toks.push({ c: 'n', w: text.slice(i + 1, j).toLowerCase(), s: start });
+        i = j + 1;
+        continue;
+      }
     }
     if (ch === 44) {
       toks.push({ c: ',', w: ',', s: start });
@@ -456,7 +500,21 @@ export function lex(text: string, quote: '' | "'" | '"', maxTokens: number): Lex
     const c = toks[execOpenAt]!.c;
     if (c === 'k' || c === 'U' || c === '&') execKeyword = true;
   }
-  return { toks, inlineComment, execComment, execKeyword };
+  return { toks, inlineComment, execComment, execKeyword, sciGlue };
+}
+
+/**
+ * PostgreSQL JSON operators `#>`, `#>>`, `#-` between operands (`'{…}'::json #>> '{a}'`): taken as
+ * operators only right after an operand and before a space or a quote, else `#` opens a comment.
+ */
+function isJsonHashOp(text: string, i: number, prev: Tok | undefined): boolean {
+  if (prev === undefined || !(prev.c === 's' || prev.c === 'n' || prev.c === '1' || prev.c === ')'))
+    return false;
+  const a = text.charCodeAt(i + 1);
+  if (a !== 62 && a !== 45) return false;
+  const k = a === 62 && text.charCodeAt(i + 2) === 62 ? i + 3 : i + 2;
+  const d = text.charCodeAt(k);
+  return d === 32 || d === 39;
 }
 
 function nextNonSpace(text: string, j: number): number {
@@ -487,20 +545,24 @@ function pushWord(toks: Tok[], text: string, i: number, j: number): void {
  */
 export function fold(toks: Tok[]): Tok[] {
   const out: Tok[] = [];
+  /** `{identifier expr}` escapes opened and not closed yet. */
+  let braces = 0;
   for (let i = 0; i < toks.length; i++) {
     let t = toks[i]!;
     const next = toks[i + 1];
     // word followed by '(' is a function call
     if (
       next?.c === '(' &&
-      (t.c === 'n' || (t.c === 'k' && FUNC_KEYWORDS.has(t.w)) || (t.c === 'o' && FUNC_KEYWORDS.has(t.w)))
+      (t.c === 'n' ||
+        (t.c === 'k' && FUNC_KEYWORDS.has(t.w)) ||
+        (t.c === 'o' && FUNC_KEYWORDS.has(t.w) && !(out.length > 0 && isBinaryLeft(out[out.length - 1]!))))
     ) {
       t = { ...t, c: 'f' };
     }
     const prev = out[out.length - 1];
     // multi-word keywords
     if (prev !== undefined) {
-      if (prev.c === 'U' && (t.w === 'all' || t.w === 'distinct')) continue;
+      if (prev.c === 'U' && (t.w === 'all' || t.w === 'distinct' || t.w === 'distinctrow')) continue;
       if (prev.c === 'k' && (prev.w === 'order' || prev.w === 'group') && t.w === 'by') {
         out[out.length - 1] = { ...prev, w: `${prev.w} by` };
         continue;
@@ -512,6 +574,20 @@ export function fold(toks: Tok[]): Tok[] {
       }
       if (prev.c === 'o' && prev.w === 'is' && t.c === 'o' && t.w === 'not') continue;
       if (prev.c === 'o' && prev.w === 'sounds' && t.w === 'like') continue;
+    }
+    // ODBC escapes `{fn …}` / MySQL `{identifier expr}`: the braces and the identifier are noise.
+    // `{name}` alone (templates, f-strings) has no expression and stays punctuation.
+    if (t.c === 'x' && t.w === '{' && (next?.c === 'n' || next?.c === 'k')) {
+      const after = toks[i + 2];
+      if (after !== undefined && !(after.c === 'x' && after.w === '}')) {
+        braces++;
+        i++;
+        continue;
+      }
+    }
+    if (t.c === 'x' && t.w === '}' && braces > 0) {
+      braces--;
+      continue;
     }
     // `union+all+select`: '+' next to a keyword is a space that was not decoded
     if (
@@ -535,7 +611,7 @@ export function fold(toks: Tok[]): Tok[] {
       }
     }
     // arithmetic between operands folds into the left operand
-    if (isOperandEnd(t) && prev !== undefined && prev.c === 'o' && ARITH.has(prev.w)) {
+    if (isOperandEnd(t) && prev !== undefined && prev.c === 'o' && ARITH.has(prev.w) && next?.w !== '::') {
       const left = out[out.length - 2];
       if (left !== undefined && isOperandEnd(left) && t.c !== 'f') {
         out.pop();
@@ -547,7 +623,13 @@ export function fold(toks: Tok[]): Tok[] {
   return out;
 }
 
-const ARITH = new Set(['+', '-', '*', '/', '%', '^', '|', '&', '<<', '>>', 'div', 'mod', '::']);
+// `::` casts are kept: `x::int` is the PostgreSQL error-based read the judge looks for
+const ARITH = new Set(['+', '-', '*', '/', '%', '^', '|', '&', '<<', '>>', 'div', 'mod']);
+
+/** A token after which a word operator is binary (`x like (…)`) rather than a call. */
+function isBinaryLeft(t: Tok): boolean {
+  return isOperandEnd(t) || t.c === ')';
+}
 
 function isOperandEnd(t: Tok): boolean {
   return t.c === '1' || t.c === 's' || t.c === 'n' || t.c === 'v';

@@ -2,7 +2,7 @@
  * A one-pass, allocation-free prefilter for the SQLi detector: `sqliCannotMatch(text)` is true only
  * when `analyzeSqli` is certain to return null for `text`, so the lexer and judge can be skipped.
  *
- * Why it is conservative (derived from ./lexer.ts and ./judge.ts):
+ * Why it is conservative (derived from ./lexer.ts, ./words.ts and ./judge.ts):
  * 1. Every character is ASCII and one of: letters, digits, `_`, `$`, space, tab, `.`, `,`, `'`,
  *    `"`, `@` followed by a word character, `-` not followed by `-`. Then no token of class
  *    `( ) ; c f` can exist (they need `( ) ; -- # /*`), no executable comment, no quote
@@ -24,20 +24,22 @@
  *    probe (`'-'`, `'or'`) judges the raw text.
  * 5. Operator and bracket characters `/ : ? = < > ~ ! % ^ * + [ ] { } \ | &` (paths, URLs, times)
  *    are allowed when the value also has no quote, no logic or word operator, no `as`, no `/*`,
- *    `&&` or `||`, and, when it opens with a number or a literal word (after unary operators),
- *    none of `= < > ~ ?`.
- *    They make `o` and `x` tokens only. With no quote the only context is the bare one; `tail` at
- *    the start then reads an operator, a name or a number: after an operator `expr` finds no
+ *    `&&`, `||`, `::` (casts) or `{` before a letter (the lexer drops `{identifier`), and, when it
+ *    opens with a number or a literal word (after unary operators), none of `= < > ~ ?`.
+ *    `1.e.` (the lexer flags a glued empty exponent) is never skipped.
+ *    They make `o` and `x` tokens only (and `[name]` a name token, inert like any name). With no
+ *    quote the only context is the bare one; `tail` at the start then reads an operator, a name or a number: after an operator `expr` finds no
  *    call, subquery or dangerous function, and what follows it can only be an inert keyword,
  *    so the only shape left would be `literal-comparison` (a number, a comparison, a literal),
  *    which needs a comparison operator after a leading number.
  * Then `tail` at the start sees `n 1 s v x ,`, an inert keyword or a `-` with no operand behind
  * it (a `-` between operands folds away), and returns null without recursing; `anywhere` scores
- * only `U ; f n(procedure, catalogue) k(waitfor, into outfile, from catalogue|subquery)` and `&`
- * followed by a literal comparison or a dangerous call. Hence every context judges null.
+ * only `U ; f n(procedure, catalogue) k(waitfor, into outfile, from catalogue|subquery)`, `o` (a
+ * `::` cast, or a JSON operator after a string) and `&` followed by a literal comparison or a
+ * dangerous call. Hence every context judges null.
  * test/detect/sqli.test.ts checks this against the full analysis on generated values.
  */
-import { OOB_NAMES, SPECIFIC_SYSTEM_NAMES, SPECIFIC_SYSTEM_PREFIXES } from './judge.js';
+import { OOB_NAMES, SPECIFIC_SYSTEM_NAMES, SPECIFIC_SYSTEM_PREFIXES } from './words.js';
 import { KEYWORDS, LOGIC, SETOPS, WORD_OPS } from './lexer.js';
 
 const RUN = 1;
@@ -281,6 +283,8 @@ export function sqliCannotMatch(text: string): boolean {
         ) {
           // `1.e` before a non-word character lexes to nothing (MySQL separator): positions shift
           const d = i + 2 < n ? text.charCodeAt(i + 2) : 32;
+          // `1.e.tables`: the lexer flags the glued separator
+          if (d === 46) return false;
           if (!(d < 128 && CLASS[d] === RUN)) emptyExponent = true;
         }
         break;
@@ -295,8 +299,16 @@ export function sqliCannotMatch(text: string): boolean {
         break;
       case OTHER: {
         const d = i + 1 < n ? text.charCodeAt(i + 1) : 0;
-        // `/*` comments, `&&` / `||` logic operators
-        if ((c === 47 && d === 42) || (c === 38 && d === 38) || (c === 124 && d === 124)) return false;
+        // `{identifier expr}` escapes: the lexer drops the brace and the identifier
+        if (c === 123 && isLetterLike(d)) return false;
+        // `/*` comments, `&&` / `||` logic operators, `::` casts (`current_user::int`)
+        if (
+          (c === 47 && d === 42) ||
+          (c === 38 && d === 38) ||
+          (c === 124 && d === 124) ||
+          (c === 58 && d === 58)
+        )
+          return false;
         if (c === 61 || c === 60 || c === 62 || c === 126 || c === 63) compareSeen = true;
         other = true;
         break;
