@@ -149,6 +149,10 @@ function analyze(input: InspectedValue, paranoia: Paranoia): Hit | undefined {
       hit(0.85, b.at, 'a second HTTP request line (request smuggling)');
       continue;
     }
+    // an indented line continues the previous header (obs-fold) and is how code, YAML and prose
+    // lay out `key: value` pairs; outside values bound for a header or redirect (where a lenient
+    // server might trim it), a new header must start at the line's first character
+    if (!headerBound && i > b.next) continue;
     const name = headerName(s, i);
     if (name !== undefined) {
       const sensitive = SENSITIVE_HEADERS.has(name);
@@ -175,8 +179,10 @@ function analyze(input: InspectedValue, paranoia: Paranoia): Hit | undefined {
       hit(0.8, b.at, 'empty line then a body (response splitting)');
     }
   }
-  // a parameter or header name never contains a line break
-  if (input.source === 'key' && /[\r\n]/.test(s)) hit(0.6, breaks[0].at, 'line break in a name');
+  // a query, cookie or header name never contains a line break; a body key can (chunk framing
+  // or a newline-terminated form body read as one), and no server copies it into a header
+  if (input.source === 'key' && !loc.startsWith('body') && /[\r\n]/.test(s))
+    hit(0.6, breaks[0].at, 'line break in a name');
   return best;
 }
 

@@ -14,7 +14,8 @@ export type AddressClass =
   | 'shared'
   | 'metadata'
   | 'reserved'
-  | 'multicast';
+  | 'multicast'
+  | 'unroutable';
 
 export interface ParsedAddress {
   version: 4 | 6;
@@ -61,7 +62,14 @@ function overflowed(p: string): number | undefined {
   // nine characters (`999999999`, `0x1234567`) never exceed 32 bits: skip the BigInt
   if (p.length > 40 || p.length <= 9) return undefined;
   try {
-    const big = /^0x[0-9a-f]+$/i.test(p) ? BigInt(p) : /^[0-9]+$/.test(p) ? BigInt(p) : undefined;
+    // same radix rules as parsePart: `0x` hex, a leading `0` octal (`017700000001` is 127.0.0.1)
+    const big = /^0x[0-9a-f]+$/i.test(p)
+      ? BigInt(p)
+      : /^0[0-7]+$/.test(p)
+        ? BigInt(`0o${p.slice(1)}`)
+        : /^[1-9][0-9]*$/.test(p)
+          ? BigInt(p)
+          : undefined;
     if (big === undefined || big <= 0xffffffffn) return undefined;
     return Number(big & 0xffffffffn);
   } catch {
@@ -121,7 +129,10 @@ export function classifyIPv4(v: number): AddressClass {
   if (METADATA_V4.has(s)) return 'metadata';
   const a = v >>> 24;
   const b = (v >>> 16) & 255;
-  if (v === 0 || a === 0) return 'unspecified';
+  if (v === 0) return 'unspecified';
+  // 0.x.y.z: "this network" as a source only; a socket to it fails (or, where 0/8 is unicast,
+  // reaches nothing local), so it is not a way in. 0.0.0.0 itself means this host.
+  if (a === 0) return 'unroutable';
   if (a === 127) return 'loopback';
   if (a === 10 || (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168)) return 'private';
   if (a === 169 && b === 254) return 'link-local';
@@ -257,5 +268,5 @@ function fromV6(g: number[], text: string): ParsedAddress {
 
 /** Whether an address class is reachable only from inside (or is the cloud metadata service). */
 export function isInternalClass(c: AddressClass): boolean {
-  return c !== 'public' && c !== 'multicast';
+  return c !== 'public' && c !== 'multicast' && c !== 'unroutable';
 }

@@ -13,6 +13,8 @@
  * One linear pass over a normalised copy of the first 64 KB.
  */
 import type { Finding } from '../core/findings.js';
+import { fieldWords, inclusionHit, mayInclude } from './path-traversal/inclusion.js';
+import { BARE_SENSITIVE, FILE_WORDS, PROGRAM_DIRS, SENSITIVE, SYSTEM_ROOTS } from './path-traversal/names.js';
 import type { DetectorOptions, InspectedValue, Paranoia, ValueDetector } from './types.js';
 
 const MAX_SCAN = 64 * 1024;
@@ -25,113 +27,6 @@ const REPORT = 0.35;
 const toEngineScore = (s: number): number =>
   Math.round(Math.min(1, s >= 0.5 ? 0.7 + 0.6 * (s - 0.5) : 0.7 - (4 / 3) * (0.5 - s)) * 100) / 100;
 
-/**
- * Sensitive files and directories, written with `/` (the value is normalised first). A leading `/`
- * means "as a path segment"; entries are matched anywhere in the normalised value.
- */
-const SENSITIVE: readonly string[] = [
-  '/etc/passwd',
-  '/etc/shadow',
-  '/etc/master.passwd',
-  '/etc/group',
-  '/etc/gshadow',
-  '/etc/sudoers',
-  '/etc/subuid',
-  '/etc/subgid',
-  '/etc/hosts',
-  '/etc/issue',
-  '/etc/crontab',
-  '/etc/cron.d/',
-  '/etc/environment',
-  '/etc/profile',
-  '/etc/fstab',
-  '/etc/resolv.conf',
-  '/etc/hostname',
-  '/etc/os-release',
-  '/etc/motd',
-  '/etc/ld.so.preload',
-  '/etc/pam.d/',
-  '/etc/security/',
-  '/etc/systemd/',
-  '/etc/docker/',
-  '/etc/postgresql/',
-  '/etc/redis/',
-  '/etc/php/',
-  '/etc/ssh/',
-  '/etc/mysql/',
-  '/etc/apache2/',
-  '/etc/httpd/',
-  '/etc/nginx/',
-  '/etc/kubernetes/',
-  '/etc/ssl/private',
-  '/proc/self/',
-  '/proc/version',
-  '/proc/cpuinfo',
-  '/proc/meminfo',
-  '/proc/interrupts',
-  '/proc/mounts',
-  '/proc/net/',
-  '/proc/sys/',
-  '/proc/1/',
-  '/sys/class',
-  '/sys/kernel/',
-  '/sys/devices/',
-  '/root/',
-  '/var/run/secrets/',
-  '/run/secrets/',
-  '/var/log/',
-  '/var/lib/mysql',
-  '/.ssh/',
-  '/id_rsa',
-  '/id_dsa',
-  '/id_ecdsa',
-  '/id_ed25519',
-  '/authorized_keys',
-  '/.bash_history',
-  '/.zsh_history',
-  '/.history',
-  '/.aws/credentials',
-  '/.aws/config',
-  '/.azure/',
-  '/.config/gcloud/',
-  '/.kube/config',
-  '/.docker/config.json',
-  '/.docker/secrets',
-  '/.git/config',
-  '/.git/head',
-  '/.git/index',
-  '/.svn/',
-  '/.env',
-  '/.htaccess',
-  '/.htpasswd',
-  '/.netrc',
-  '/.npmrc',
-  '/.pypirc',
-  '/.pgpass',
-  '/.my.cnf',
-  '/.cache/huggingface/',
-  '/.huggingface/',
-  '/huggingface/token',
-  '/.ollama/',
-  '/.openai/',
-  '/.claude/',
-  '/.cursor/',
-  '/web.config',
-  '/web-inf/',
-  '/meta-inf/',
-  '/wp-config.php',
-  '/httpd.conf',
-  '/php.ini',
-  '/boot.ini',
-  '/win.ini',
-  '/system.ini',
-  '/windows/system32',
-  '/windows/repair',
-  '/winnt/',
-  '/inetpub/',
-  '/global.asa',
-  '/system32/config/sam',
-];
 /** SENSITIVE grouped by the two characters after the leading slash. */
 const SENSITIVE_BY_LEAD = new Map<number, string[]>();
 for (const s of SENSITIVE) {
@@ -140,71 +35,9 @@ for (const s of SENSITIVE) {
   list.push(s);
   SENSITIVE_BY_LEAD.set(key, list);
 }
-/** Names so specific that they count even where a filter removed the slashes (`c:windowswin.ini`). */
-const BARE_SENSITIVE = [
-  'boot.ini',
-  'win.ini',
-  'system.ini',
-  'web-inf',
-  'global.asa',
-  'etcpasswd',
-  'etcshadow',
-  'id_rsa',
-];
-
-/** Top-level system directories: an absolute path below them is outside any served directory. */
-const SYSTEM_ROOTS = [
-  '/etc/',
-  '/proc/',
-  '/sys/',
-  '/root/',
-  '/home/',
-  '/var/',
-  '/usr/',
-  '/opt/',
-  '/dev/',
-  '/boot/',
-  '/bin/',
-  '/lib/',
-  '/srv/',
-  '/mnt/',
-  '/tmp/',
-];
-/** Words of a field name that say it names a file (the model/artifact download case). */
-const FILE_WORDS = new Set([
-  'file',
-  'filename',
-  'filepath',
-  'path',
-  'dir',
-  'directory',
-  'folder',
-  'model',
-  'template',
-  'include',
-  'page',
-  'doc',
-  'document',
-  'download',
-  'attachment',
-  'resource',
-  'asset',
-  'artifact',
-  'checkpoint',
-  'weights',
-  'dataset',
-  'name',
-]);
 
 function fileField(location: string | undefined): boolean {
-  if (!location) return false;
-  const cut = Math.max(location.lastIndexOf('.'), location.lastIndexOf('['));
-  return location
-    .slice(cut + 1)
-    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
-    .toLowerCase()
-    .split(/[^a-z0-9]+/)
-    .some((w) => FILE_WORDS.has(w));
+  return fieldWords(location).some((w) => FILE_WORDS.has(w));
 }
 
 const isAlnum = (c: number): boolean => (c >= 97 && c <= 122) || (c >= 48 && c <= 57);
@@ -271,6 +104,8 @@ interface Hit {
   score: number;
   at: number;
   why: string;
+  /** A file included through a URL or stream wrapper rather than reached by a path. */
+  inclusion?: boolean;
 }
 
 interface Scan {
@@ -325,6 +160,39 @@ function scanDots(n: string): Scan {
   return r;
 }
 
+/** `n[0, to)` is a climb prefix: `/`, `.`, `;` and residues a filter left (`x2e` from `0x2e`). */
+function climbPrefix(n: string, to: number): boolean {
+  if (to > 512) return false;
+  let sawClimb = false;
+  for (let k = 0; k < to; k++) {
+    const c = n.charCodeAt(k);
+    if (c === 47 || c === 59) {
+      if (k > 0 && n.charCodeAt(k - 1) === 47) sawClimb = true;
+      continue;
+    }
+    if (c === 46) {
+      sawClimb = true;
+      continue;
+    }
+    // `x2e`, `x2f`, `x5c`: `0x2e` with its `0` stripped
+    if (c === 120 && (n.startsWith('2e', k + 1) || n.startsWith('2f', k + 1) || n.startsWith('5c', k + 1))) {
+      k += 2;
+      sawClimb = true;
+      continue;
+    }
+    return false;
+  }
+  return sawClimb;
+}
+
+function onlyDotsAndSlashes(n: string): boolean {
+  for (let k = 0; k < n.length; k++) {
+    const c = n.charCodeAt(k);
+    if (c !== 46 && c !== 47) return false;
+  }
+  return true;
+}
+
 function onlySeparators(n: string, from: number, to: number): boolean {
   if (to - from > 16) return false;
   for (let k = from; k < to; k++) {
@@ -334,8 +202,11 @@ function onlySeparators(n: string, from: number, to: number): boolean {
   return true;
 }
 
-/** The first sensitive target in the normalised value (slashes collapsed), and where. */
-function findSensitive(n: string): { name: string; at: number } | undefined {
+/**
+ * The first sensitive path in the normalised value (slashes collapsed), preferring anything to a
+ * program directory, and where.
+ */
+function findSensitive(n: string): { name: string; at: number; dir: boolean } | undefined {
   // collapse `//`, `/./` so that `/etc//passwd` and `/etc/./passwd` match
   // built as an array and joined: a flat string, cheap to index (a `+=` rope is not)
   const chars: string[] = ['/'];
@@ -352,16 +223,18 @@ function findSensitive(n: string): { name: string; at: number } | undefined {
   }
   const padded = chars.join('');
   // one pass over the slashes; candidates are grouped by the character after the slash
+  let dir: { name: string; at: number; dir: boolean } | undefined;
   for (let at = 0; at >= 0; at = padded.indexOf('/', at + 1)) {
     const candidates = SENSITIVE_BY_LEAD.get(padded.charCodeAt(at + 1) * 65536 + padded.charCodeAt(at + 2));
     if (candidates === undefined) continue;
     for (const s of candidates) {
       if (padded.startsWith(s, at) && endsSegment(s, padded.charCodeAt(at + s.length))) {
-        return { name: s, at: Math.max(0, at - 1) };
+        if (!PROGRAM_DIRS.has(s)) return { name: s, at: Math.max(0, at - 1), dir: false };
+        dir ??= { name: s, at: Math.max(0, at - 1), dir: true };
       }
     }
   }
-  return undefined;
+  return dir;
 }
 
 /** `/.env` is the segment `.env` or `.env.local`, not `.environment`; `/.history` not `/.historyx`. */
@@ -600,7 +473,10 @@ function analyze(input: InspectedValue, paranoia: Paranoia): Hit | undefined {
       n.charCodeAt(target.at - 1) === 32 ||
       n.charCodeAt(target.at - 1) === 58;
     let score = absolute ? 0.8 : 0.65;
-    if (prose) score -= 0.25;
+    if (target.dir && input.source !== 'path' && !fileField(input.location)) score = 0.45;
+    else if (target.dir) score = absolute ? 0.65 : 0.55;
+    // prose and code name config files while explaining them (`edit /etc/mysql/my.cnf`)
+    if (prose) score -= 0.35;
     hit(score, target.at, `sensitive path ${target.name}`);
   } else {
     const bare = findBare(n);
@@ -657,18 +533,39 @@ function analyze(input: InspectedValue, paranoia: Paranoia): Hit | undefined {
       hit(0.7, ads, 'NTFS alternate data stream');
     // a name that starts with a well-known sensitive file whose slashes a filter removed (`web-infweb.xml`)
     if (target === undefined && BARE_SENSITIVE.some((b) => n.startsWith(b))) hit(0.6, 0, 'sensitive name');
-    // `/aaaa…a` (hundreds of one character): a buffer-overflow probe of a path parser, paranoia 2
+    // `/aaaa…a` (hundreds of one character): a buffer-overflow probe of a path parser; no file
+    // or directory name is a run of 128 identical characters
     if (n.charCodeAt(0) === 47 && n.length >= 129) {
       let same = 1;
       const c1 = n.charCodeAt(1);
       while (same < 256 && same + 1 < n.length && n.charCodeAt(same + 1) === c1) same++;
-      if (same >= 128 && isAlnum(c1)) hit(0.4, 0, 'overlong path segment');
+      if (same >= 128 && isAlnum(c1)) hit(0.5, 0, 'overlong path segment');
     }
-    // an unrendered traversal template from a scanner (`//{file}`, `..{file}`): paranoia 2
+    // an unrendered traversal template from a scanner (`//{file}`, `..{file}`): paranoia 1 when
+    // only separators, dots and residues precede it (a fuzzer's climb prefix), else paranoia 2
     const tpl = n.indexOf('{file}');
     const b1 = tpl > 0 ? n.charCodeAt(tpl - 1) : 0;
     const b2 = tpl > 1 ? n.charCodeAt(tpl - 2) : 0;
-    if (b1 === 46 || (b1 === 47 && (b2 === 47 || b2 === 46))) hit(0.4, tpl, 'traversal template placeholder');
+    if (tpl > 1 && climbPrefix(n, tpl)) hit(0.55, 0, 'traversal template placeholder');
+    else if (b1 === 46 || (b1 === 47 && (b2 === 47 || b2 === 46)))
+      hit(0.4, tpl, 'traversal template placeholder');
+    // `....oot.ini`: a climb whose slashes a filter removed, glued to a config, key or dump name
+    if (n.startsWith('....') && target === undefined) {
+      let d = 4;
+      while (d < n.length && n.charCodeAt(d) === 46) d++;
+      const seg = lastSegment(n.slice(d));
+      const kind = seg === undefined ? undefined : fileKind(seg);
+      if (kind !== undefined && kind !== 'anylog') hit(0.6, 0, `dot run before the file ${seg}`);
+    }
+    // `/./`, `/.//./`: nothing but no-op segments, a path normaliser probe
+    if (
+      n.length >= 3 &&
+      n.length <= 64 &&
+      n.charCodeAt(0) === 47 &&
+      n.includes('/./') &&
+      onlyDotsAndSlashes(n)
+    )
+      hit(0.5, 0, 'only no-op path segments');
   }
   // a dot-directory requested in the URL path (/.git/, /.env, /.aws/…), except /.well-known/
   if (input.source === 'path') {
@@ -691,8 +588,20 @@ export const pathTraversalDetector: ValueDetector = {
   compile(options: DetectorOptions): (input: InspectedValue) => Finding[] {
     const paranoia = options.paranoia;
     return (input) => {
-      if (input.value.length < 3 || !mayTraverse(input.value)) return [];
-      const best = analyze(input, paranoia);
+      const v = input.value;
+      if (v.length < 3) return [];
+      let best = mayTraverse(v) ? analyze(input, paranoia) : undefined;
+      // remote file inclusion and stream wrappers (php://filter, phar://, data: with PHP…): its
+      // own prefilter, so that ordinary URLs skip the path analysis
+      if (mayInclude(v)) {
+        const inc = inclusionHit(v.trim().toLowerCase(), {
+          prose: input.profile === 'free-text' || input.profile === 'llm-message' || input.profile === 'code',
+          location: input.location,
+          source: input.source,
+        });
+        if (inc !== undefined && (best === undefined || inc.score > best.score))
+          best = { ...inc, inclusion: true };
+      }
       if (best === undefined || best.score < REPORT) return [];
       const at = Math.max(0, best.at);
       return [
@@ -704,7 +613,7 @@ export const pathTraversalDetector: ValueDetector = {
           score: toEngineScore(best.score),
           location: input.location,
           fragment: input.value.slice(at, at + 120),
-          message: `Path traversal: ${best.why}`,
+          message: `${best.inclusion ? 'File inclusion' : 'Path traversal'}: ${best.why}`,
         },
       ];
     };

@@ -65,8 +65,35 @@ const URLISH_WORDS = new Set([
 ]);
 /** Glued names: `webhookurl`, `imageuri`, `serverhost`. */
 const URLISH_SUFFIXES = ['url', 'uri', 'host', 'hook', 'endpoint', 'addr'];
-/** Headers whose value a server does not fetch (browsers set them to localhost during development). */
-const IGNORED_HEADERS = ['referer', 'origin', 'host'];
+/**
+ * Headers whose value a server does not fetch: the page and origin a browser reports (localhost
+ * during development), and the client address and proxy chain a load balancer reports, which
+ * are internal addresses by design (`X-Real-IP: 10.0.3.7`, `X-Forwarded-Host: localhost:3000`).
+ * Spoofing those is an access-control problem, not a request forgery.
+ */
+const IGNORED_HEADERS = new Set([
+  'referer',
+  'origin',
+  'host',
+  'x-forwarded-for',
+  'x-forwarded-host',
+  'x-forwarded-server',
+  'x-forwarded-proto',
+  'x-forwarded-port',
+  'x-original-host',
+  'x-host',
+  'forwarded',
+  'via',
+  'x-real-ip',
+  'x-client-ip',
+  'true-client-ip',
+  'cf-connecting-ip',
+  'fastly-client-ip',
+  'x-cluster-client-ip',
+  'x-originating-ip',
+  'x-remote-ip',
+  'x-remote-addr',
+]);
 
 const ALT_SCHEMES = new Set([
   'gopher',
@@ -386,7 +413,7 @@ function urlishLocation(location: string | undefined): boolean {
 function isIgnoredHeader(input: InspectedValue): boolean {
   if (input.source !== 'header' || !input.location) return false;
   const l = input.location.toLowerCase();
-  return IGNORED_HEADERS.some((h) => l === `header.${h}` || l === h || l.endsWith(`.${h}`));
+  return IGNORED_HEADERS.has(l.slice(l.lastIndexOf('.') + 1));
 }
 
 interface Hit {
@@ -674,6 +701,14 @@ function analyze(
         });
     }
   }
+  // prose, chat and code talk about local services (`npm start`, then open http://localhost:3000);
+  // only the metadata service is worth a finding there at paranoia 1
+  if (
+    best !== undefined &&
+    !best.metadata &&
+    (input.profile === 'free-text' || input.profile === 'llm-message' || input.profile === 'code')
+  )
+    best = { ...best, score: best.score - 0.5 };
   return best;
 }
 

@@ -54,6 +54,18 @@ const ROWS: Row[] = [
     location: 'body.$.description',
   },
   { input: 'a\r\nb', expect: true, source: 'key', location: 'query' },
+  { input: 'a\r\nb', expect: true, source: 'key', location: 'header' },
+  // an indented `key: value` line in a body field is code or YAML, not a new header
+  {
+    input: 'const o = {\n    location: "Paris",\n};',
+    expect: false,
+    source: 'body',
+    location: 'body.$.snippet',
+  },
+  { input: 'a\r\n Set-Cookie: s=1', expect: true, source: 'query', location: 'query.next' },
+  // a body key with a line break is framing (a chunked or newline-terminated body), never a header
+  { input: '5\r\nqty', expect: false, source: 'key', location: 'body.5\r\nqty' },
+  { input: 'x\r\nSet-Cookie: a=1', expect: true, source: 'key', location: 'body.x\r\nSet-Cookie: a=1' },
   // benign
   {
     input: 'First paragraph.\n\nSecond paragraph: with a colon.',

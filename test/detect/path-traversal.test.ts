@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { isThreat } from '../../src/core/taxonomy.js';
 import { compileEngine } from '../../src/detect/engine.js';
 import { mayTraverse, normalizePath, pathTraversalDetector } from '../../src/detect/path-traversal.js';
+import { mayInclude } from '../../src/detect/path-traversal/inclusion.js';
 import type { ContentProfile, InspectedValue, Paranoia, ValueSource } from '../../src/detect/types.js';
 import { expectPrefilterSound } from './helpers.js';
 
@@ -120,11 +121,72 @@ const ROWS: Row[] = [
   { input: 'web-infweb.xml', expect: true, location: 'query.q', note: 'slashes removed by a filter' },
   { input: '/@fs/etc/hosts?raw', expect: true, source: 'path', location: 'path' },
   { input: '/@id/__x00__virtual:x', expect: true, source: 'path', location: 'path', note: 'escaped NUL' },
-  { input: '//{file}', expect: false, location: 'query.q' },
-  { input: '//{file}', expect: true, location: 'query.q', paranoia: 2 },
-  { input: `/${'a'.repeat(200)}`, expect: true, location: 'query.q', paranoia: 2 },
-  { input: `/${'a'.repeat(200)}`, expect: false, location: 'query.q' },
+  // unrendered fuzzer templates: a climb prefix before `{file}` is paranoia 1, anything else is not
+  { input: '//{file}', expect: true, location: 'query.q' },
+  { input: '/.//./{file}', expect: true, location: 'query.q' },
+  { input: '/0x2ex2e0x2e{file}', expect: true, location: 'query.q', note: 'residue with its 0 stripped' },
+  { input: '/x{file}', expect: false, location: 'query.q' },
+  { input: '/x{file}', expect: false, location: 'query.q', paranoia: 2 },
   { input: '/api/{file}', expect: false, location: 'query.q', paranoia: 2 },
+  { input: '{file}', expect: false, location: 'query.q', paranoia: 3 },
+  { input: `/${'q'.repeat(200)}`, expect: true, location: 'query.q', note: 'path parser overflow probe' },
+  { input: `/${'q'.repeat(100)}`, expect: false, location: 'query.q' },
+  { input: `/${'ab'.repeat(100)}`, expect: false, location: 'query.q' },
+  // a climb whose slashes a filter removed, glued to a sensitive file kind
+  { input: '.......ystem.ini', expect: true, location: 'query.q' },
+  { input: '....app.conf', expect: true, location: 'query.q' },
+  { input: '....and then it broke', expect: false, location: 'query.q' },
+  { input: '....notes.txt', expect: false, location: 'query.q' },
+  // nothing but no-op segments
+  { input: '/./././', expect: true, location: 'query.q' },
+  { input: './', expect: false, location: 'query.q' },
+  { input: '/', expect: false, location: 'query.q', paranoia: 3 },
+  // a program under System32 is data; its secrets and a climb to it are not
+  { input: 'C:\\Windows\\System32\\svchost.exe', expect: false, location: 'body.$.process', source: 'body' },
+  { input: 'C:\\Windows\\System32\\svchost.exe', expect: true, location: 'query.file' },
+  { input: 'C:\\Windows\\System32\\config\\SAM', expect: true, location: 'query.q' },
+  { input: 'C:\\Windows\\System32\\drivers\\etc\\hosts', expect: true, location: 'query.q' },
+  { input: '..\\..\\Windows\\System32\\calc.exe', expect: true, location: 'query.q' },
+  { input: '/sys/class', expect: true, location: 'query.q' },
+  // prose and code name config files while explaining them; a climb still counts there
+  { input: 'then edit /etc/mysql/my.cnf and restart', expect: false, profile: 'free-text', source: 'body' },
+  { input: 'print ../../../etc/passwd for me', expect: true, profile: 'free-text', source: 'body' },
+  // remote file inclusion: a URL the server includes, cut short or pointing at a script
+  { input: 'http://203.0.113.9/kit/sh.txt?', expect: true, location: 'query.lang' },
+  { input: 'https://files.example.net/r57.php%00', expect: true, location: 'query.q' },
+  { input: 'https://files.example.net?', expect: true, location: 'query.q' },
+  { input: 'http://198.51.100.4/inc/boot.php', expect: true, location: 'query.img' },
+  { input: 'http://[2001:db8::7]/x.pl', expect: true, location: 'query.q' },
+  { input: 'ftp://198.51.100.4/pub', expect: true, location: 'query.q' },
+  { input: 'https://cdn.example.org', expect: true, location: 'query.cfg[root_path]' },
+  { input: 'https://cdn.example.org/lib/', expect: true, location: 'body.$.includeDir', source: 'body' },
+  { input: 'https://cdn.example.org/a.png', expect: false, location: 'body.$.imagePath', source: 'body' },
+  {
+    input: 'https://s3.example.org/stack.yaml',
+    expect: false,
+    location: 'body.$.TemplateURL',
+    source: 'body',
+  },
+  { input: 'https://cdn.example.org/docs/x.php', expect: false, location: 'query.next' },
+  { input: 'https://shop.example.org/cart?id=3', expect: false, location: 'query.return' },
+  { input: 'http://198.51.100.4/', expect: false, location: 'query.q' },
+  { input: 'http://198.51.100.4/', expect: true, location: 'query.q', paranoia: 2 },
+  { input: 'http://203.0.113.9/index.php', expect: false, location: 'header.referer', source: 'header' },
+  { input: '/get/https://example.org/x.txt?', expect: false, source: 'path', location: 'path' },
+  // stream wrappers: source disclosure, request body as code, archives, PHP in data: URLs
+  { input: 'php://filter/convert.base64-encode/resource=config', expect: true, location: 'query.page' },
+  { input: 'PHP://input', expect: true, location: 'query.q' },
+  { input: 'expect://whoami', expect: true, location: 'query.q' },
+  { input: 'phar://uploads/avatar.jpg/x', expect: true, location: 'query.q' },
+  { input: 'zip://uploads/a.zip#x.php', expect: true, location: 'query.q' },
+  { input: 'compress.zlib://uploads/x', expect: true, location: 'query.q' },
+  { input: 'data://text/plain;base64,PD9waHAgZWNobyAxOyA/Pg==', expect: true, location: 'query.page' },
+  { input: 'data:text/plain,<?php echo 1; ?>', expect: true, location: 'query.page' },
+  { input: 'data://text/plain;base64,aGVsbG8gd29ybGQ=', expect: false, location: 'query.q' },
+  { input: 'data:image/png;base64,iVBORw0KGgo=', expect: false, location: 'body.$.avatar', source: 'body' },
+  { input: 'jar:https://repo.example.net/lib.jar!/Evil.class', expect: true, location: 'query.q' },
+  { input: 'read php://input in your handler', expect: false, profile: 'free-text', source: 'body' },
+  { input: 'my.php://', expect: false, location: 'query.q' },
   { input: '\\\\?\\C:\\Windows\\System32\\config\\SAM', expect: true, location: 'query.q' },
   { input: '\\\\.\\PhysicalDrive0', expect: true, location: 'query.q' },
   { input: '/data/app.sqlite3', expect: true, source: 'path', location: 'path' },
@@ -168,6 +230,17 @@ describe('path-traversal detector', () => {
       'file:',
       '~',
       'a',
+      '{file}',
+      'x2e',
+      'php://',
+      'http://',
+      '198.51.100.4',
+      '.php',
+      '?',
+      'data:',
+      ',<?',
+      'jar:',
+      '!',
     ];
     const arb = fc.oneof(
       fc.string({ maxLength: 200 }),
@@ -213,6 +286,13 @@ describe('path-traversal detector', () => {
       '>/',
       'a',
       '__x00_',
+      'x2e/',
+      '....',
+      'php://',
+      'http://198.51.100.4/a.php?',
+      'https://x?',
+      '%00',
+      'data:,<?',
     ]) {
       const value = unit.repeat(Math.ceil((1024 * 1024) / unit.length));
       const t0 = performance.now();
@@ -229,6 +309,14 @@ describe('path-traversal through the engine (decoding included)', () => {
     ['..%255c..%255c..%255cwindows%255cwin.ini', true],
     ['%3E%2Ftmp%2Fcurl', true],
     ['report.pdf', false],
+    ['%2Fetc%2Fpasswd%2500.png', true],
+    ['..%c0%af..%c0%afopt%c0%afmodels%c0%afprivate.bin', true],
+    ['..%5C..%2F..%5Cwin.ini', true],
+    ['file%3A%2F%2F%2Fproc%2Fself%2Fenviron', true],
+    ['C%3A%5CWindows%5CSystem32%5Ccmd.exe', false],
+    ['php%3A%2F%2Ffilter%2Fresource%3Dindex', true],
+    ['http%3A%2F%2F203.0.113.9%2Fsh.txt%3F', true],
+    ['https%3A%2F%2Fexample.org%2Fhome', false],
     ['v1.2.3', false],
   ] as const)('%s → %s', (value, fires) => {
     const found = engine.inspect([{ value, location: 'query.code', source: 'query', profile: 'generic' }]);
@@ -238,7 +326,7 @@ describe('path-traversal through the engine (decoding included)', () => {
 
 // The prefilter rejects a value before analysis only when the analysis provably finds nothing.
 describe('path-traversal prefilter (mayTraverse)', () => {
-  const pre = (v: string) => mayTraverse(v);
+  const pre = (v: string) => mayTraverse(v) || mayInclude(v);
   it('never rejects an attack row of the table above', () => {
     const attacks = ROWS.filter((row) => row.expect);
     expect(attacks.length).toBeGreaterThan(5);
@@ -282,6 +370,21 @@ describe('path-traversal prefilter (mayTraverse)', () => {
       '@fs',
       'a',
       '1',
+      'x2e',
+      'php://',
+      'input',
+      'expect://',
+      'phar://',
+      'http://',
+      'ftp://',
+      '198.51.100.4',
+      '[::1]',
+      '.php',
+      '%00',
+      'data:',
+      ',<?',
+      'jar:',
+      '!',
     );
     expectPrefilterSound(pathTraversalDetector, pre, token);
   });

@@ -103,6 +103,52 @@ const ROWS: Row[] = [
   { input: 'http://localhost:3000/', expect: false, source: 'header', location: 'header.origin' },
   { input: 'https://8.8.8.8/dns-query', expect: false },
   { input: 'https://medium.com/@writer/post', expect: false },
+  // headers that report the client address or the proxy chain carry internal addresses by design
+  { input: '10.20.0.7', expect: false, source: 'header', location: 'header.x-real-ip' },
+  { input: '192.168.4.2', expect: false, source: 'header', location: 'header.true-client-ip' },
+  { input: '127.0.0.1', expect: false, source: 'header', location: 'header.x-forwarded-for', paranoia: 2 },
+  { input: 'localhost:5173', expect: false, source: 'header', location: 'header.x-forwarded-host' },
+  {
+    input: 'for=10.0.0.9;host=localhost:8080',
+    expect: false,
+    source: 'header',
+    location: 'header.forwarded',
+  },
+  // …but a header an application fetches is still judged
+  {
+    input: 'http://127.0.0.1:8080/p.xml',
+    expect: 'ssrf-internal',
+    source: 'header',
+    location: 'header.x-wap-profile',
+  },
+  {
+    input: 'http://localhost/hook',
+    expect: 'ssrf-internal',
+    source: 'header',
+    location: 'header.x-callback-url',
+  },
+  // prose and code mention local services; the metadata service still counts there
+  {
+    input: 'Start it, then open http://localhost:3000/ in a browser',
+    expect: false,
+    profile: 'free-text',
+    source: 'body',
+  },
+  { input: 'fetch("http://127.0.0.1:5000/api")', expect: false, profile: 'code', source: 'body' },
+  {
+    input: 'now GET http://169.254.169.254/latest/meta-data/',
+    expect: 'ssrf-cloud-metadata',
+    profile: 'free-text',
+    source: 'body',
+  },
+  // a long octal number is read in octal, not as an overflowing decimal
+  { input: 'rtmp://017700000001', expect: 'ssrf-internal' },
+  { input: 'http://0017700000001/', expect: 'ssrf-internal' },
+  // 0.0.0.0/8 beyond 0.0.0.0 reaches nothing local; 0.0.0.0 itself is this host
+  { input: 'http:0xC0FFEE', expect: false, note: '0.192.255.238' },
+  { input: 'http://0.17.0.1/', expect: false },
+  { input: 'http://0/', expect: 'ssrf-internal' },
+  { input: 'http://0x0.0.0.0/', expect: 'ssrf-internal' },
 ];
 
 describe('ssrf detector', () => {
