@@ -372,8 +372,9 @@ function badAsciiByte(b: number): boolean {
 
 /**
  * Decodes `s[0, end)` (base64 characters only, `end % 4 !== 1`) into the scratch buffer, stopping
- * at the first byte that settles the answer. Returns the byte count when every byte is printable
- * ASCII, -1 when the text is certainly rejected, -2 when non-ASCII bytes need the UTF-8 decoder.
+ * at the first byte that settles the answer. Returns the byte count n when every byte is printable
+ * ASCII, -1 when the text is certainly rejected, -2 - n when non-ASCII bytes need the UTF-8
+ * decoder (the n bytes are in the scratch buffer).
  * A control byte always decodes to a control character, and 0xC0, 0xC1, 0xF5–0xFF never start
  * or continue a UTF-8 sequence (they decode to U+FFFD): both are rejections either way.
  */
@@ -402,7 +403,7 @@ function base64Ascii(s: string, end: number): number {
       out[n++] = byte;
     }
   }
-  return nonAscii ? -2 : n;
+  return nonAscii ? -2 - n : n;
 }
 
 /** The text a base64 (standard or URL-safe) value decodes to, when that text is printable. */
@@ -428,7 +429,7 @@ export function base64Text(s: string): string | undefined {
   const fast = base64Ascii(s, end);
   if (fast === -1) return undefined;
   if (fast >= 0) return fast === 0 ? undefined : (scratch as Buffer).toString('latin1', 0, fast);
-  const text = Buffer.from(s.slice(0, end), 'base64').toString('utf8');
+  const text = (scratch as Buffer).toString('utf8', 0, -2 - fast);
   if (text.length === 0) return undefined;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
@@ -453,7 +454,8 @@ export const BASE64_CHARS = 8;
 /** Only letters, digits, `_`, `-`, space and tab. */
 export const WORDS_ONLY = 16;
 
-const CHAR_FLAGS = new Uint8Array(128);
+/** scanValue's flags of each ASCII character (triggers.ts folds them into its own table). */
+export const CHAR_FLAGS = new Uint8Array(128);
 for (let c = 0; c < 128; c++) {
   let f = 0;
   if (c === 37 || c === 38 || c === 92) f |= HAS_ESCAPE;
@@ -462,7 +464,10 @@ for (let c = 0; c < 128; c++) {
   if (isAlnum(c) || c === 95 || c === 45 || c === 32 || c === 9) f |= WORDS_ONLY;
   CHAR_FLAGS[c] = f;
 }
-const ALL_OF = BASE64_CHARS | WORDS_ONLY;
+/** Flags scanValue keeps only when every character has them. */
+export const ALL_OF = BASE64_CHARS | WORDS_ONLY;
+/** Flags scanValue keeps when any character has them (non-ASCII characters set HAS_NON_ASCII). */
+export const ANY_OF = HAS_ESCAPE | HAS_PLUS | HAS_NON_ASCII;
 
 /**
  * Classifies a value in one pass: the union of HAS_ESCAPE, HAS_PLUS and HAS_NON_ASCII over its
@@ -482,7 +487,7 @@ export function scanValue(value: string): number {
       all = 0;
     }
   }
-  return (any & (HAS_ESCAPE | HAS_PLUS | HAS_NON_ASCII)) | all;
+  return (any & ANY_OF) | all;
 }
 
 /** False when no decoder can yield a variant of a value with these flags (the value is its only variant). */

@@ -3,20 +3,16 @@
 // paranoia level's threshold, and returns the strongest per (location, detector).
 //
 // Cheap paths, none of which changes a finding: a value no decoder can change is its only variant
-// (no decoding, no allocation); variants are distinct strings; a value of words alone goes only to
-// the detectors that can fire on words; and within one call a detector is not run again on a
-// string (same profile and source) it already found nothing in without reading the location.
+// (no decoding, no allocation); variants are distinct strings; a detector is not run on a string
+// lacking every character its prefilter needs, nor on a UUID, ISO date or number it cannot report
+// on (triggers.ts, checked against every detector by a fast-check test); and within one call a
+// detector is not run again on a string (same profile and source) it already found nothing in
+// without reading the location.
 import type { Finding } from '../core/findings.js';
 import { severityRank } from '../core/taxonomy.js';
-import {
-  createDecodeBudget,
-  type DecodeBudget,
-  decodeVariantsInto,
-  mayDecode,
-  scanValue,
-  WORDS_ONLY,
-} from './decode.js';
+import { createDecodeBudget, type DecodeBudget, decodeVariantsInto, mayDecode } from './decode.js';
 import { ALL_DETECTORS_MASK, DETECTOR_BIT, DETECTOR_IDS, DETECTORS, type DetectorId } from './registry.js';
+import { detectorsFor, detectorsOf, LOCATION_NOSQLI, scanForEngine } from './triggers.js';
 import {
   CONTENT_PROFILES,
   type ContentProfile,
@@ -35,7 +31,11 @@ export interface EngineOptions {
   decodeBudget?: number;
   /** Extra compile options for single detectors (e.g. the SSRF DNS check). */
   detectorOptions?: Partial<Record<DetectorId, Record<string, unknown>>>;
+  /** Wraps each compiled detector once, at compile time (benchmarks time detectors with it). */
+  wrapDetector?: (id: DetectorId, run: DetectorRun) => DetectorRun;
 }
+
+export type DetectorRun = (input: InspectedValue) => Finding[];
 
 /** A value with an optional mask of the detectors allowed on it (extraction sets it). */
 export type EngineValue = InspectedValue & { mask?: number };
@@ -77,17 +77,8 @@ const CONTEXT_SHIFT = DETECTOR_IDS.length;
 interface CompiledDetector {
   id: DetectorId;
   bit: number;
-  run: (input: InspectedValue) => Finding[];
+  run: DetectorRun;
 }
-
-/**
- * Detectors that can find something in a value of words alone (letters, digits, `_`, `-`, spaces
- * and tabs; decode.ts WORDS_ONLY). There, only SQL (`information_schema`, `1 union select password
- * from users`), shell (`whoami`, `sleep 10`) and SSRF (`2130706433`) remain possible: every other
- * detector needs some punctuation (`<`, `/`, `$`, `{`, CR/LF, …). Only used when nothing decodes
- * from the value.
- */
-const WORDS_MASK = DETECTOR_BIT.sqli | DETECTOR_BIT.cmdi | DETECTOR_BIT.ssrf;
 
 function stronger(a: Finding, b: Finding): boolean {
   if (a.score !== b.score) return a.score > b.score;
@@ -100,7 +91,8 @@ export function compileEngine(opts: EngineOptions): Engine {
   for (const id of DETECTOR_IDS) {
     if (!ids.includes(id)) continue;
     const options = { ...opts.detectorOptions?.[id], paranoia: opts.paranoia };
-    compiled.push({ id, bit: DETECTOR_BIT[id], run: DETECTORS[id].compile(options) });
+    const run = DETECTORS[id].compile(options);
+    compiled.push({ id, bit: DETECTOR_BIT[id], run: opts.wrapDetector ? opts.wrapDetector(id, run) : run });
   }
   const enabled = compiled.reduce((m, d) => m | d.bit, 0);
   const threshold = opts.threshold;
@@ -117,25 +109,32 @@ export function compileEngine(opts: EngineOptions): Engine {
       const variants: string[] = [];
       const known: number[] = [];
       const clean: number[] = [];
+      const allowed: number[] = [];
       const probe = new Probe();
       const memo = new Map<string, number>();
       for (let i = 0; i < values.length; i++) {
         const v = values[i];
         let mask = (v.mask ?? ALL_DETECTORS_MASK) & enabled;
         if (mask === 0) continue;
-        const flags = scanValue(v.value);
+        const scan = scanForEngine(v.value);
+        const flags = scan & 0xff;
+        const byLocation = v.location.indexOf('[$') === -1 ? 0 : LOCATION_NOSQLI;
         let count = 1;
         if (mayDecode(v.value, flags)) {
           decodeVariantsInto(v.value, flags, budget, variants);
           count = variants.length;
         } else {
-          variants.length = 0;
-          variants.push(v.value);
+          variants[0] = v.value;
         }
-        if (count === 1 && (flags & WORDS_ONLY) !== 0) {
-          mask &= WORDS_MASK;
-          if (mask === 0) continue;
+        let any = (detectorsOf(scan) | byLocation) & mask;
+        allowed[0] = any;
+        for (let k = 1; k < count; k++) {
+          const a = (detectorsFor(variants[k]) | byLocation) & mask;
+          allowed[k] = a;
+          any |= a;
         }
+        if (any === 0) continue;
+        mask = any;
         const context =
           (((PROFILE_INDEX.get(v.profile) ?? 7) << 3) | (SOURCE_INDEX.get(v.source) ?? 7)) << CONTEXT_SHIFT;
         for (let k = 0; k < count; k++) {
@@ -150,7 +149,7 @@ export function compileEngine(opts: EngineOptions): Engine {
           const d = compiled[j];
           if ((mask & d.bit) === 0) continue;
           for (let k = 0; k < count; k++) {
-            if ((known[k] & d.bit) !== 0) continue;
+            if ((known[k] & d.bit) !== 0 || (allowed[k] & d.bit) === 0) continue;
             probe.value = variants[k];
             probe.read = false;
             let found: Finding[];

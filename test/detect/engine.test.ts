@@ -70,7 +70,7 @@ describe('engine', () => {
 
 // ---------------------------------------------------------------------------------------------
 // The engine's cheap paths (no decoding for undecodable values, one reused variant array, the
-// words-only mask, the per-call memo of detectors that found nothing without reading the
+// character triggers of triggers.ts, the per-call memo of detectors that found nothing without reading the
 // location) against the plain algorithm: every allowed detector on every decoded variant of
 // every value, each run given a fresh object.
 
@@ -140,6 +140,11 @@ const TABLE: EngineValue[] = [
   value("Pat O'Brien", { location: 'body.$.n1', source: 'body' }),
   value("Pat O'Brien", { location: 'body.$.n2', source: 'body' }),
   value('%2527%2520OR%25201%253D1--', { location: 'query.e' }),
+  // Words alone still reach path-traversal and xss (an earlier words-only shortcut skipped them).
+  value('etcpasswd', { location: 'query.file' }),
+  value('0x2e0x2e0x2fetc0x2fpasswd', { location: 'query.f' }),
+  value('new function', { location: 'query.js' }),
+  value('x', { location: 'query.user[$ne]' }),
 ];
 
 describe('engine: cheap paths', () => {
@@ -153,6 +158,14 @@ describe('engine: cheap paths', () => {
       expect(fast).toEqual(slow);
     });
   }
+  it('runs path-traversal and xss on words alone', () => {
+    const found = engine.inspect([
+      value('etcpasswd', { location: 'query.file' }),
+      value('new function', { location: 'query.js' }),
+    ]);
+    expect(found.some((f) => f.detector === 'path-traversal' && f.location === 'query.file')).toBe(true);
+    expect(found.some((f) => f.detector === 'xss' && f.location === 'query.js')).toBe(true);
+  });
   it('gives each value its own findings when the same string repeats (memo)', () => {
     const found = engine.inspect([
       value(SQLI, { location: 'query.a' }),

@@ -236,6 +236,23 @@ describe('extract: other bodies', () => {
     expect(at(x, 'body.upload.filename')).toEqual(['../../etc/passwd']);
     expect(at(x, 'body.upload', 'body')).toEqual(['01234567']);
   });
+  it('keeps backslashes of Windows file names (only \\" is an escape)', () => {
+    const body = [
+      '--XyZ',
+      'Content-Disposition: form-data; name="a"; filename="..\\..\\boot.ini"',
+      '',
+      'x',
+      '--XyZ',
+      'Content-Disposition: form-data; name="b"; filename="say \\"hi\\".txt"',
+      '',
+      'y',
+      '--XyZ--',
+      '',
+    ].join('\r\n');
+    const x = run(req('/', [['Content-Type', 'multipart/form-data; boundary=XyZ']], body));
+    expect(at(x, 'body.a.filename')).toEqual(['..\\..\\boot.ini']);
+    expect(at(x, 'body.b.filename')).toEqual(['say "hi".txt']);
+  });
   it('skips binary file contents', () => {
     const body = Buffer.concat([
       Buffer.from('--b\r\nContent-Disposition: form-data; name="f"; filename="a.png"\r\n\r\n'),

@@ -22,7 +22,8 @@ function param(header: string, name: string): string | undefined {
       let out = '';
       j++;
       while (j < header.length && header[j] !== '"') {
-        if (header[j] === '\\' && j + 1 < header.length) j++;
+        // Browsers send `\` in file names as is (Windows paths): only `\"` is an escape.
+        if (header[j] === '\\' && header[j + 1] === '"') j++;
         out += header[j];
         j++;
       }
