@@ -1,31 +1,19 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { isThreat } from '../../src/core/taxonomy.js';
 import { analyzeCmdiUnfiltered, CMDI_MAX_INPUT, cmdiDetector, cmdiPrefilter } from '../../src/detect/cmdi.js';
+import { CONTENT_PROFILES, type ContentProfile, type Paranoia } from '../../src/detect/types.js';
 import {
-  CONTENT_PROFILES,
-  type ContentProfile,
-  type InspectedValue,
-  type Paranoia,
-} from '../../src/detect/types.js';
+  ANY_PARANOIA,
+  expectLinearOnNearMatches,
+  expectParanoiaNeverLowersScore,
+  expectPrefilterKeepsAttacks,
+  expectPrefilterKeepsFound,
+  expectWellFormedUnderFuzz,
+  queryRunner,
+  type Row,
+} from './helpers.js';
 
-const compiled = {
-  1: cmdiDetector.compile({ paranoia: 1 }),
-  2: cmdiDetector.compile({ paranoia: 2 }),
-  3: cmdiDetector.compile({ paranoia: 3 }),
-};
-const run = (value: string, profile: ContentProfile = 'generic', paranoia: Paranoia = 1) =>
-  compiled[paranoia]({ value, location: 'query.q', source: 'query', profile });
-const fires = (value: string, profile: ContentProfile = 'generic', paranoia: Paranoia = 1) =>
-  run(value, profile, paranoia).some((f) => f.score >= 0.5);
-
-interface Row {
-  input: string;
-  expect: boolean;
-  profile?: ContentProfile;
-  paranoia?: Paranoia;
-  note?: string;
-}
+const { run, fires } = queryRunner(cmdiDetector);
 
 const ATTACKS: Row[] = [
   // separators
@@ -307,13 +295,7 @@ describe('cmdi detector: table', () => {
     expect(f!.fragment).toContain('cat /etc/passwd');
   });
 
-  it('higher paranoia never lowers a score', () => {
-    for (const row of ATTACKS) {
-      const s1 = run(row.input, row.profile ?? 'generic', 1)[0]?.score ?? 0;
-      const s3 = run(row.input, row.profile ?? 'generic', 3)[0]?.score ?? 0;
-      expect(s3).toBeGreaterThanOrEqual(s1);
-    }
-  });
+  it('higher paranoia never lowers a score', () => expectParanoiaNeverLowersScore(cmdiDetector, ATTACKS));
 
   it('only inspects the start of a huge value', () => {
     const padding = 'a'.repeat(CMDI_MAX_INPUT);
@@ -321,16 +303,6 @@ describe('cmdi detector: table', () => {
     expect(fires(`${padding}; cat /etc/passwd`)).toBe(false);
   });
 });
-
-const isWellFormed = (f: ReturnType<typeof run>[number], input: InspectedValue) =>
-  isThreat(f.category, f.subtype) &&
-  f.subtype === 'cmdi' &&
-  f.score >= 0.5 &&
-  f.score <= 1 &&
-  ['critical', 'high', 'medium', 'low', 'info'].includes(f.severity) &&
-  f.location === input.location &&
-  typeof f.fragment === 'string' &&
-  f.fragment.length <= 120;
 
 describe('cmdi detector: fuzz', () => {
   const profiles = fc.constantFrom<ContentProfile>(
@@ -403,19 +375,23 @@ describe('cmdi detector: fuzz', () => {
     .map((parts) => parts.join(''));
 
   it('never throws and returns well-formed findings', () => {
-    fc.assert(
-      fc.property(
-        fc.oneof(fc.string({ maxLength: 300 }), fc.string({ unit: 'binary', maxLength: 100 }), shellish),
-        profiles,
-        fc.constantFrom<Paranoia>(1, 2, 3),
-        (value, profile, paranoia) => {
-          const input: InspectedValue = { value, location: 'body.$.x', source: 'body', profile };
-          const out = compiled[paranoia](input);
-          expect(Array.isArray(out)).toBe(true);
-          for (const f of out) expect(isWellFormed(f, input)).toBe(true);
-        },
-      ),
-      { numRuns: 500 },
+    expectWellFormedUnderFuzz(
+      cmdiDetector,
+      {
+        value: fc.oneof(
+          fc.string({ maxLength: 300 }),
+          fc.string({ unit: 'binary', maxLength: 100 }),
+          shellish,
+        ),
+        profile: profiles,
+        paranoia: ANY_PARANOIA,
+      },
+      {
+        fixed: { location: 'body.$.x', source: 'body' },
+        numRuns: 500,
+        subtype: 'cmdi',
+        requireFragment: true,
+      },
     );
   });
 });
@@ -442,12 +418,7 @@ describe('cmdi detector: adversarial input', () => {
     '/[e/]',
     '${`',
   ])('1 MB of %j completes quickly', (unit) => {
-    const value = unit.repeat(Math.ceil((1024 * 1024) / unit.length));
-    const t0 = performance.now();
-    const out = run(value, 'generic', 3);
-    const ms = performance.now() - t0;
-    expect(Array.isArray(out)).toBe(true);
-    expect(ms).toBeLessThan(500);
+    expectLinearOnNearMatches(cmdiDetector, [unit], { where: { location: 'query.q' } });
   });
 });
 
@@ -464,21 +435,12 @@ describe('cmdi prefilter', () => {
     return top;
   };
 
-  it('never skips an attack row of the table', () => {
-    const attacks = ATTACKS.filter((r) => r.expect);
-    expect(attacks.length).toBeGreaterThan(50);
-    for (const row of attacks) expect(cmdiPrefilter(row.input), row.input).toBe(0);
-  });
+  const keeps = (v: string) => cmdiPrefilter(v) === 0;
 
-  it('never skips a row of the table that the full analysis scores 0.3 or more', () => {
-    let scored = 0;
-    for (const row of [...ATTACKS, ...BENIGN]) {
-      if (topScore(row.input) < 0.3) continue;
-      scored++;
-      expect(cmdiPrefilter(row.input), row.input).toBe(0);
-    }
-    expect(scored).toBeGreaterThan(50);
-  });
+  it('never skips an attack row of the table', () => expectPrefilterKeepsAttacks(keeps, ATTACKS, 50));
+
+  it('never skips a row of the table that the full analysis scores 0.3 or more', () =>
+    expectPrefilterKeepsFound(keeps, [...ATTACKS, ...BENIGN], (v) => topScore(v) >= 0.3));
 
   it('skips typical benign values: words, numbers, names, e-mails, sentences', () => {
     for (const v of [

@@ -1,32 +1,17 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { isThreat } from '../../src/core/taxonomy.js';
 import { headerInjectionDetector, mayHaveLineBreak } from '../../src/detect/header-injection.js';
-import type { ContentProfile, InspectedValue, Paranoia, ValueSource } from '../../src/detect/types.js';
-import { expectPrefilterSound } from './helpers.js';
+import type { ValueSource } from '../../src/detect/types.js';
+import {
+  describePrefilter,
+  expectLinearOnNearMatches,
+  expectWellFormedUnderFuzz,
+  fuzzValues,
+  type Row,
+  rowInspector,
+} from './helpers.js';
 
-const THRESHOLD = { 1: 0.7, 2: 0.5, 3: 0.3 } as const;
-
-interface Row {
-  input: string;
-  note?: string;
-  expect: boolean;
-  source?: ValueSource;
-  location?: string;
-  profile?: ContentProfile;
-}
-
-function fired(row: Omit<Row, 'expect'>, paranoia: Paranoia = 1): boolean {
-  const input: InspectedValue = {
-    value: row.input,
-    location: row.location ?? 'query.redirect',
-    source: row.source ?? 'query',
-    profile: row.profile ?? 'generic',
-  };
-  return headerInjectionDetector
-    .compile({ paranoia })(input)
-    .some((f) => f.score >= THRESHOLD[paranoia]);
-}
+const inspect = rowInspector(headerInjectionDetector, { location: 'query.redirect' });
 
 const ROWS: Row[] = [
   { input: '/home\r\nSet-Cookie: session=attacker', expect: true },
@@ -95,7 +80,7 @@ const ROWS: Row[] = [
 
 describe('header-injection detector', () => {
   it.each(ROWS)('$input ($source) → $expect', (row) => {
-    expect(fired(row)).toBe(row.expect);
+    expect(inspect(row).fired).toBe(row.expect);
   });
 
   it('reports the taxonomy ids and the location', () => {
@@ -129,70 +114,42 @@ describe('header-injection detector', () => {
       '<html',
       'X-A',
     ];
-    const arb = fc.oneof(
-      fc.string({ maxLength: 200 }),
-      fc.array(fc.constantFrom(...pieces), { maxLength: 60 }).map((a) => a.join('')),
-    );
-    fc.assert(
-      fc.property(arb, fc.constantFrom<ValueSource>('query', 'header', 'body', 'key'), (value, source) => {
-        for (const f of headerInjectionDetector.compile({ paranoia: 3 })({
-          value,
-          location: 'x',
-          source,
-          profile: 'generic',
-        })) {
-          expect(isThreat(f.category, f.subtype)).toBe(true);
-          expect(f.score).toBeGreaterThanOrEqual(0.5);
-          expect(f.score).toBeLessThanOrEqual(1);
-          expect((f.fragment ?? '').length).toBeLessThanOrEqual(120);
-        }
-      }),
-      { numRuns: 400 },
-    );
+    expectWellFormedUnderFuzz(headerInjectionDetector, {
+      value: fuzzValues(pieces, 60),
+      source: fc.constantFrom<ValueSource>('query', 'header', 'body', 'key'),
+    });
   });
 
   it('stays linear on 1 MB of repeated near-matches', () => {
-    const run = headerInjectionDetector.compile({ paranoia: 3 });
-    for (const unit of ['\r\n', '%0d%0a', '\\r\\nSet-Cookie', '\nX-A:', '\n']) {
-      const value = unit.repeat(Math.ceil((1024 * 1024) / unit.length));
-      const t0 = performance.now();
-      run({ value, location: 'q', source: 'query', profile: 'generic' });
-      expect(performance.now() - t0).toBeLessThan(500);
-    }
+    expectLinearOnNearMatches(headerInjectionDetector, [
+      '\r\n',
+      '%0d%0a',
+      '\\r\\nSet-Cookie',
+      '\nX-A:',
+      '\n',
+    ]);
   });
 });
 
-// The prefilter rejects a value before analysis only when the analysis provably finds nothing.
-describe('header-injection prefilter (mayHaveLineBreak)', () => {
-  const pre = (v: string) => mayHaveLineBreak(v);
-  it('never rejects an attack row of the table above', () => {
-    const attacks = ROWS.filter((row) => row.expect);
-    expect(attacks.length).toBeGreaterThan(5);
-    for (const row of attacks) expect(pre(row.input), row.input).toBe(true);
-  });
-  it('rejects typical benign values', () => {
-    for (const v of ['shipping', '482913', "Pat O'Brien", 'user12@example.com', 'SKU-482913']) {
-      expect(pre(v), v).toBe(false);
-    }
-  });
-  it('rejects only values the detector reports nothing on (any profile, source, paranoia)', () => {
-    const token = fc.constantFrom(
-      '\r',
-      '\n',
-      '\\r',
-      '\\n',
-      '%0d',
-      '%0a',
-      '\\u000a',
-      'Set-Cookie',
-      'Location',
-      ':',
-      ' ',
-      'HTTP/1.1 200',
-      'GET / HTTP/1.1',
-      'a',
-      '1',
-    );
-    expectPrefilterSound(headerInjectionDetector, pre, token);
-  });
+describePrefilter('header-injection prefilter (mayHaveLineBreak)', {
+  detector: headerInjectionDetector,
+  pre: (v: string) => mayHaveLineBreak(v),
+  rows: ROWS,
+  token: fc.constantFrom(
+    '\r',
+    '\n',
+    '\\r',
+    '\\n',
+    '%0d',
+    '%0a',
+    '\\u000a',
+    'Set-Cookie',
+    'Location',
+    ':',
+    ' ',
+    'HTTP/1.1 200',
+    'GET / HTTP/1.1',
+    'a',
+    '1',
+  ),
 });

@@ -1,32 +1,17 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { isThreat } from '../../src/core/taxonomy.js';
 import { ldapInjectionDetector, mayBeLdapFilter } from '../../src/detect/ldap-injection.js';
-import type { ContentProfile, InspectedValue, Paranoia } from '../../src/detect/types.js';
-import { expectPrefilterSound } from './helpers.js';
+import {
+  ANY_PARANOIA,
+  describePrefilter,
+  expectLinearOnNearMatches,
+  expectWellFormedUnderFuzz,
+  fuzzValues,
+  type Row,
+  rowInspector,
+} from './helpers.js';
 
-const THRESHOLD = { 1: 0.7, 2: 0.5, 3: 0.3 } as const;
-
-interface Row {
-  input: string;
-  expect: boolean;
-  paranoia?: Paranoia;
-  profile?: ContentProfile;
-  note?: string;
-}
-
-function fired(row: Omit<Row, 'expect'>): boolean {
-  const paranoia = row.paranoia ?? 1;
-  const input: InspectedValue = {
-    value: row.input,
-    location: 'body.username',
-    source: 'body',
-    profile: row.profile ?? 'generic',
-  };
-  return ldapInjectionDetector
-    .compile({ paranoia })(input)
-    .some((f) => f.score >= THRESHOLD[paranoia]);
-}
+const inspect = rowInspector(ldapInjectionDetector, { location: 'body.username', source: 'body' });
 
 const ROWS: Row[] = [
   // break out of the application's assertion and add clauses
@@ -58,7 +43,7 @@ const ROWS: Row[] = [
 
 describe('ldap-injection detector', () => {
   it.each(ROWS)('$input → $expect (PL $paranoia)', (row) => {
-    expect(fired(row)).toBe(row.expect);
+    expect(inspect(row).fired).toBe(row.expect);
   });
 
   it('reports the taxonomy ids, fragment and location', () => {
@@ -79,56 +64,23 @@ describe('ldap-injection detector', () => {
 
   it('never throws and always returns well-formed findings (fuzz)', () => {
     const pieces = ['(', ')', '*', '=', '~=', '|', '&', '!', 'uid', 'cn', ' ', 'a', '1.2.3', ':='];
-    const arb = fc.oneof(
-      fc.string({ maxLength: 200 }),
-      fc.array(fc.constantFrom(...pieces), { maxLength: 60 }).map((a) => a.join('')),
-    );
-    fc.assert(
-      fc.property(arb, fc.constantFrom<Paranoia>(1, 2, 3), (value, paranoia) => {
-        for (const f of ldapInjectionDetector.compile({ paranoia })({
-          value,
-          location: 'x',
-          source: 'body',
-          profile: 'generic',
-        })) {
-          expect(isThreat(f.category, f.subtype)).toBe(true);
-          expect(f.score).toBeGreaterThanOrEqual(0.5);
-          expect(f.score).toBeLessThanOrEqual(1);
-          expect((f.fragment ?? '').length).toBeLessThanOrEqual(120);
-        }
-      }),
-      { numRuns: 400 },
+    expectWellFormedUnderFuzz(
+      ldapInjectionDetector,
+      { value: fuzzValues(pieces, 60), paranoia: ANY_PARANOIA },
+      { fixed: { source: 'body' } },
     );
   });
 
   it('stays linear on 1 MB of repeated near-matches', () => {
-    const run = ldapInjectionDetector.compile({ paranoia: 3 });
-    for (const unit of [')(', '(a', ')(a=', '(' + 'a'.repeat(70), ')(|(', ' (', '=(']) {
-      const value = unit.repeat(Math.ceil((1024 * 1024) / unit.length));
-      const input = { value, location: 'q', source: 'query', profile: 'generic' } as const;
-      run(input);
-      let best = Number.POSITIVE_INFINITY;
-      for (let k = 0; k < 3; k++) {
-        const t0 = performance.now();
-        run(input);
-        best = Math.min(best, performance.now() - t0);
-      }
-      expect(best, unit).toBeLessThan(50);
-    }
+    const units = [')(', '(a', ')(a=', '(' + 'a'.repeat(70), ')(|(', ' (', '=('];
+    expectLinearOnNearMatches(ldapInjectionDetector, units, { maxMs: 50, warmUp: true, tries: 3 });
   });
 });
 
-describe('ldap-injection prefilter (mayBeLdapFilter)', () => {
-  it('never rejects an attack row of the table above', () => {
-    for (const row of ROWS.filter((r) => r.expect)) expect(mayBeLdapFilter(row.input), row.input).toBe(true);
-  });
-  it('rejects typical benign values', () => {
-    for (const v of ['shipping', 'John (Johnny) Smith', 'a=b&c=d', 'user12@example.com', 'f(x) = y']) {
-      expect(mayBeLdapFilter(v), v).toBe(false);
-    }
-  });
-  it('rejects only values the detector reports nothing on (any profile, source, paranoia)', () => {
-    const token = fc.constantFrom('(', ')', '*', '=', '|', '&', '!', 'uid', ' ', 'a', '~', ':');
-    expectPrefilterSound(ldapInjectionDetector, mayBeLdapFilter, token);
-  });
+describePrefilter('ldap-injection prefilter (mayBeLdapFilter)', {
+  detector: ldapInjectionDetector,
+  pre: mayBeLdapFilter,
+  rows: ROWS,
+  benign: ['shipping', 'John (Johnny) Smith', 'a=b&c=d', 'user12@example.com', 'f(x) = y'],
+  token: fc.constantFrom('(', ')', '*', '=', '|', '&', '!', 'uid', ' ', 'a', '~', ':'),
 });

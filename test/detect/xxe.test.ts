@@ -1,20 +1,18 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { isThreat } from '../../src/core/taxonomy.js';
-import type { InspectedValue, Paranoia } from '../../src/detect/types.js';
 import { mayBeXxe, xxeDetector } from '../../src/detect/xxe.js';
-import { expectPrefilterSound } from './helpers.js';
+import {
+  describePrefilter,
+  expectLinearOnNearMatches,
+  expectWellFormedUnderFuzz,
+  fuzzValues,
+  type Row,
+  rowInspector,
+} from './helpers.js';
 
-const THRESHOLD = { 1: 0.7, 2: 0.5, 3: 0.3 } as const;
+const inspect = rowInspector(xxeDetector, { location: 'body', source: 'body' });
 
-function fired(value: string, paranoia: Paranoia = 1): boolean {
-  const input: InspectedValue = { value, location: 'body', source: 'body', profile: 'generic' };
-  return xxeDetector
-    .compile({ paranoia })(input)
-    .some((f) => f.score >= THRESHOLD[paranoia]);
-}
-
-const ROWS: { input: string; expect: boolean; paranoia?: Paranoia; note?: string }[] = [
+const ROWS: Row[] = [
   {
     input: '<?xml version="1.0"?><!DOCTYPE foo [<!ENTITY xxe SYSTEM "file:///etc/passwd">]><foo>&xxe;</foo>',
     expect: true,
@@ -79,7 +77,7 @@ const ROWS: { input: string; expect: boolean; paranoia?: Paranoia; note?: string
 
 describe('xxe detector', () => {
   it.each(ROWS)('$input → $expect', (row) => {
-    expect(fired(row.input, row.paranoia)).toBe(row.expect);
+    expect(inspect(row).fired).toBe(row.expect);
   });
 
   it('reports the taxonomy ids and the location', () => {
@@ -116,69 +114,40 @@ describe('xxe detector', () => {
       '>',
       'xi:include',
     ];
-    const arb = fc.oneof(
-      fc.string({ maxLength: 200 }),
-      fc.array(fc.constantFrom(...pieces), { maxLength: 60 }).map((a) => a.join('')),
-    );
-    fc.assert(
-      fc.property(arb, (value) => {
-        for (const f of xxeDetector.compile({ paranoia: 3 })({
-          value,
-          location: 'body',
-          source: 'body',
-          profile: 'generic',
-        })) {
-          expect(isThreat(f.category, f.subtype)).toBe(true);
-          expect(f.score).toBeGreaterThanOrEqual(0.5);
-          expect(f.score).toBeLessThanOrEqual(1);
-          expect((f.fragment ?? '').length).toBeLessThanOrEqual(120);
-        }
-      }),
-      { numRuns: 400 },
+    expectWellFormedUnderFuzz(
+      xxeDetector,
+      { value: fuzzValues(pieces, 60) },
+      { fixed: { location: 'body', source: 'body' } },
     );
   });
 
   it('stays linear on 1 MB of repeated near-matches', () => {
-    const run = xxeDetector.compile({ paranoia: 3 });
-    for (const unit of ['<!ENTITY', '<!DOCTYPE x [', '<!ENTITY % a SYSTEM', '&a;', 'xi:include']) {
-      const value = unit.repeat(Math.ceil((1024 * 1024) / unit.length));
-      const t0 = performance.now();
-      run({ value, location: 'body', source: 'body', profile: 'generic' });
-      expect(performance.now() - t0).toBeLessThan(500);
-    }
+    expectLinearOnNearMatches(
+      xxeDetector,
+      ['<!ENTITY', '<!DOCTYPE x [', '<!ENTITY % a SYSTEM', '&a;', 'xi:include'],
+      { where: { location: 'body', source: 'body' } },
+    );
   });
 });
 
-// The prefilter rejects a value before analysis only when the analysis provably finds nothing.
-describe('xxe prefilter (mayBeXxe)', () => {
-  const pre = (v: string) => mayBeXxe(v);
-  it('never rejects an attack row of the table above', () => {
-    const attacks = ROWS.filter((row) => row.expect);
-    expect(attacks.length).toBeGreaterThan(5);
-    for (const row of attacks) expect(pre(row.input), row.input).toBe(true);
-  });
-  it('rejects typical benign values', () => {
-    for (const v of ['shipping', '482913', "Pat O'Brien", 'user12@example.com', 'SKU-482913']) {
-      expect(pre(v), v).toBe(false);
-    }
-  });
-  it('rejects only values the detector reports nothing on (any profile, source, paranoia)', () => {
-    const token = fc.constantFrom(
-      '<!ENTITY',
-      '<!DOCTYPE',
-      '!',
-      ':',
-      'xi:include',
-      'schemaLocation',
-      'http://',
-      ' ',
-      'SYSTEM',
-      '%',
-      'a',
-      '1',
-      '<',
-      '>',
-    );
-    expectPrefilterSound(xxeDetector, pre, token);
-  });
+describePrefilter('xxe prefilter (mayBeXxe)', {
+  detector: xxeDetector,
+  pre: (v: string) => mayBeXxe(v),
+  rows: ROWS,
+  token: fc.constantFrom(
+    '<!ENTITY',
+    '<!DOCTYPE',
+    '!',
+    ':',
+    'xi:include',
+    'schemaLocation',
+    'http://',
+    ' ',
+    'SYSTEM',
+    '%',
+    'a',
+    '1',
+    '<',
+    '>',
+  ),
 });
