@@ -147,6 +147,12 @@ const ROWS: Row[] = [
   { input: 'a.phtml', expect: true, location: 'header.x-file-name' },
   { input: 'dir/x.php907 ', expect: true, location: 'header.x_filename' },
   { input: '.htaccess', expect: true, location: 'body.upload.filename' },
+  {
+    input: 'sess_q7w8e9r0t1y2u3i4o5p6',
+    expect: true,
+    location: 'header.x-filename',
+    note: 'regression: the old prefilter skipped names without a dot',
+  },
   { input: 'avatar.php.png', expect: false, location: 'body.file.filename' },
   { input: 'avatar.php.png', expect: true, paranoia: 2, location: 'body.file.filename' },
   { input: 'report.pdf', expect: false, location: 'body.file.filename' },
@@ -283,6 +289,14 @@ describe('code-injection detector', () => {
       'rO0AB',
       '!!a.',
       'require(',
+      // the prefilter's own rules: look-behind / look-ahead over whitespace, anchors
+      "'      .",
+      '.      ',
+      'system      ',
+      '       (',
+      '*/       (',
+      'exampl',
+      '@',
     ];
     for (const unit of units) {
       const value = unit.repeat(Math.ceil((1024 * 1024) / unit.length));

@@ -7,10 +7,11 @@
 //   comment before it), an open tag, a stream wrapper `php://`, a class or package name, a
 //   serialized-stream signature, an upload extension. These are the ANCHORS below, built from the
 //   scanners' own tables so that a name added there is gated here too;
-// - a shape of punctuation for the checks that assemble names at run time: any `$` (variables,
-//   `${…}`), a `(` right after `)`, `]`, `}`, a quote or a comment (`(sy.(st).em)(…)`), a
-//   quote, `.` or `+`, quote (`'sys'.'tem'`), a digit before `:"` (`O:8:"…"`), two `@` (OGNL
-//   `@class@member`), and the Java stream magic byte U+00AC.
+// - a shape of punctuation: `<?` (open tags), `!!` (YAML tags), `(#` (OGNL), `T(` (SpEL), and
+//   for the checks that assemble names at run time: any `$` (variables, `${…}`), a `(` right
+//   after `)`, `]`, `}`, a quote or a comment (`(sy.(st).em)(…)`), a quote, `.` or `+`, quote
+//   (`'sys'.'tem'`), a digit before `:"` (`O:8:"…"`), two `@` (OGNL `@class@member`), and the
+//   Java stream magic byte U+00AC.
 // The pass folds ASCII letters to lower case and U+0130 / U+212A to `i` / `k`, the only
 // characters outside ASCII that `toLowerCase` turns into ASCII letters (the scanners read the
 // lower-cased value).
@@ -41,15 +42,16 @@ const ANCHORS: Anchor[] = [];
 const add = (follow: Follow, ...texts: Iterable<string>[]): void => {
   for (const list of texts) {
     for (const text of list) {
-      // the pass looks anchors up by their first two characters
-      if (text.length < 2) throw new Error(`code-injection anchor too short: ${text}`);
+      // the pass looks anchors up by their first three characters; shorter ones are
+      // punctuation rules (`<?`, `!!`, `(#`, `T(`)
+      if (text.length < 3) throw new Error(`code-injection anchor too short: ${text}`);
       ANCHORS.push({ text: text.toLowerCase(), follow });
     }
   }
 };
 
 // PHP (php.ts): open tags and block tags, calls, includes, wrappers, ini directives
-add(ANY, ['<?', 'php]', 'php}'], PHP_PREFIXES);
+add(ANY, ['php]', 'php}'], PHP_PREFIXES);
 add(CALL, PHP_FUNCTIONS, WORD_FUNCTIONS, ['chr']);
 add(INCLUDE, ['include', 'require', 'include_once', 'require_once']);
 add(
@@ -65,7 +67,7 @@ add(
   ['com.sun', 'org.apache.commons', 'class.module', 'class.classloader', 'class.protectiondomain'],
   SENSITIVE_PACKAGES,
   GADGETS,
-  ['t(', '#_memberaccess', '#context', '(#', 'getruntime(', '.execute(', 'class['],
+  ['#_memberaccess', '#context', 'getruntime(', '.execute(', 'class['],
   REFLECTION,
 );
 add(PAREN, EXEC_CONSTRUCTORS);
@@ -80,38 +82,31 @@ add(
 // serialized objects (serialized.ts)
 add(
   ANY,
-  ['ro0ab', 'aced0005', 'kztaau', 'cs7qaf', '!!', '!ruby/', 'aaeaaad/////'],
+  ['ro0ab', 'aced0005', 'kztaau', 'cs7qaf', '!ruby/', 'aaeaaad/////'],
   PICKLE_HEADS,
   PICKLE_MODULES.map((m) => `c${m}\n`),
 );
 // upload names (upload.ts): every extension, `php` followed by digits or inside the name
 add(ANY, SCRIPT_EXTENSIONS, CONFIG_FILES, ['php', 'phar', 'sess_']);
 
-/** ASCII folded to lower case. */
-const FOLD = new Uint8Array(128);
-for (let c = 0; c < 128; c++) FOLD[c] = c >= 65 && c <= 90 ? c + 32 : c;
-
 /**
- * Anchors by their first two (folded) characters; a hashed flag per first three characters,
- * which rules out almost every position of ordinary text with one lookup; the two-character
- * anchors (`<?`, `!!`, `t(`, `(#`) flagged by pair.
+ * Anchors by their first two (folded) characters, and a hashed flag per first three characters
+ * that rules out almost every position of ordinary text with one lookup.
  */
 const BUCKETS: Anchor[][] = Array.from({ length: 128 * 128 }, () => []);
 const TRIGRAM = new Uint8Array(1 << 16);
-const PAIR = new Uint8Array(128 * 128);
 const trigramSlot = (three: number): number => Math.imul(three, 0x9e3779b1) >>> 16;
 for (const a of ANCHORS) {
   const pair = (a.text.charCodeAt(0) << 7) | a.text.charCodeAt(1);
-  if (a.text.length === 2) PAIR[pair] = 1;
-  else {
-    BUCKETS[pair].push(a);
-    TRIGRAM[trigramSlot((pair << 7) | a.text.charCodeAt(2))] = 1;
-  }
+  BUCKETS[pair].push(a);
+  TRIGRAM[trigramSlot((pair << 7) | a.text.charCodeAt(2))] = 1;
 }
 
-/** ASCII characters with a punctuation rule of their own (see mayBeCode). */
-const SPECIAL = new Uint8Array(128);
-for (const c of '$(.+"@') SPECIAL[c.charCodeAt(0)] = 1;
+/** Per ASCII character: the character folded to lower case, | SPECIAL for a punctuation rule. */
+const SPECIAL = 0x80;
+const CHARS = new Uint8Array(128);
+for (let c = 0; c < 128; c++) CHARS[c] = c >= 65 && c <= 90 ? c + 32 : c;
+for (const c of '$(.+"@?!#') CHARS[c.charCodeAt(0)] |= SPECIAL;
 
 const isSpace = (c: number): boolean => c === 32 || (c >= 9 && c <= 13);
 const isQuote = (c: number): boolean => c === 39 || c === 34;
@@ -119,7 +114,7 @@ const isQuote = (c: number): boolean => c === 39 || c === 34;
 /** The folded character at `i` (0 past the end and for non-ASCII characters that fold to none). */
 function folded(s: string, i: number): number {
   const c = s.charCodeAt(i);
-  if (c < 128) return FOLD[c];
+  if (c < 128) return CHARS[c] & 0x7f;
   return c === 0x130 ? 105 : c === 0x212a ? 107 : 0;
 }
 
@@ -161,6 +156,33 @@ function after(s: string, i: number): number {
   return j < s.length ? s.charCodeAt(j) : 0;
 }
 
+/** The punctuation rule at the special character `c` (for `@`, the caller counts). */
+function punctuation(s: string, i: number, c: number): boolean {
+  const p = s.charCodeAt(i - 1);
+  if (c === 36 /* $ */ || c === 64 /* @ */) return true;
+  if (c === 63 /* ? */) return p === 60; // <?
+  if (c === 33 /* ! */) return p === 33; // !!
+  if (c === 35 /* # */) return p === 40; // (#
+  if (c === 34 /* " */) {
+    // O:8:"…"
+    const d = s.charCodeAt(i - 2);
+    return p === 58 && d >= 48 && d <= 57;
+  }
+  if (c === 40 /* ( */) {
+    // SpEL `T(`
+    if (p === 84 || p === 116) return true;
+    // a computed callee: `…)(`, `…](`, `…}(`, `'…'(`, `/* c */(`
+    const b = before(s, i - 1);
+    if (b === 41 || b === 93 || b === 125 || isQuote(b)) return true;
+    if (b !== 47) return false;
+    let j = i - 1;
+    while (isSpace(s.charCodeAt(j))) j--;
+    return s.charCodeAt(j - 1) === 42;
+  }
+  // `.` and `+` between quotes: 'sys'.'tem'
+  return isQuote(before(s, i - 1)) && isQuote(after(s, i + 1));
+}
+
 /**
  * False only when no check of the detector can report on `value`, whatever its location,
  * profile or paranoia: see the conditions at the top of this file.
@@ -173,46 +195,19 @@ export function mayBeCode(value: string): boolean {
     const c = value.charCodeAt(i);
     let f: number;
     if (c < 128) {
-      f = FOLD[c];
-      if (SPECIAL[c] === 1 && punctuation(value, i, c) && (c !== 64 || ++ats >= 2)) return true;
+      f = CHARS[c];
+      if (f >= SPECIAL) {
+        f &= 0x7f;
+        if (punctuation(value, i, c) && (c !== 64 || ++ats >= 2)) return true;
+      }
     } else if (c === 0x130) f = 105;
     else if (c === 0x212a) f = 107;
     else if (c === 0xac)
       return true; // the Java stream magic AC ED 00 05
     else f = 0;
     const three = (last << 7) | f;
-    if (PAIR[three & 0x3fff] === 1) return true;
     if (TRIGRAM[trigramSlot(three)] === 1 && anchorAt(value, i - 2, BUCKETS[last])) return true;
     last = three & 0x3fff;
   }
   return false;
-}
-
-/** The punctuation rules at a special character `c` (for `@`, the caller counts). */
-function punctuation(value: string, i: number, c: number): boolean {
-  switch (c) {
-    case 36 /* $ */:
-    case 64 /* @ */:
-      return true;
-    case 40 /* ( */:
-      {
-        // a computed callee: `…)(`, `…](`, `…}(`, `'…'(`, `/* c */(`
-        const b = before(value, i - 1);
-        if (b === 41 || b === 93 || b === 125 || isQuote(b)) return true;
-        if (b !== 47) return false;
-        let j = i - 1;
-        while (isSpace(value.charCodeAt(j))) j--;
-        return value.charCodeAt(j - 1) === 42;
-      }
-    case 34 /* " */:
-      {
-        // O:8:"…"
-        if (i < 2 || value.charCodeAt(i - 1) !== 58) return false;
-        const d = value.charCodeAt(i - 2);
-        return d >= 48 && d <= 57;
-      }
-    default:
-      // `.` and `+` between quotes: 'sys'.'tem'
-      return isQuote(before(value, i - 1)) && isQuote(after(value, i + 1));
-  }
 }
