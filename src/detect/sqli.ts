@@ -21,8 +21,12 @@
  *   its location: an article quoting `' or 1=1` is not an attack; prose padding around a payload
  *   therefore leaves only the strong breakouts judged.
  * - Fragments that are not injections by themselves (`ORder by`, `cast(`, `1=1`, `<=`, lone
- *   database names, `) AS x FROM`, bare function names `floor(`) are weak evidence: paranoia 2–3
- *   flag some, paranoia 1 flags none. Lone literal comparisons with a SQL-only operator or the same
+ *   sample-database names such as `northwind`, `) AS x FROM`, bare function names `floor(`) are weak
+ *   evidence: paranoia 2–3 flag some, paranoia 1 flags none. Probes that only make sense against a
+ *   database do flag at paranoia 1: a server-fact call as the whole value (`database()`), MSSQL
+ *   system databases (`msdb`), `if(1=` / `case when … then` conditionals, `) like (`, a quote then
+ *   a cut-short `select x`, two strings compared with the last left open (`'a'='a`), full DDL
+ *   clauses (`alter table t add …`), `exec master.…` and keywords glued together (`unionselect`). Lone literal comparisons with a SQL-only operator or the same
  *   literal on both sides (`7 like 7`, `'a' regexp 'a'`) flag from paranoia 2. Catalogue reads (`from information_schema.tables`), error-based
  *   derived tables (`from(select count(*),concat(…))x`), server facts inside string builders
  *   (`concat(0x7e,version())`) and MySQL version comments around keywords (`/*!50000select*\/`)
@@ -173,13 +177,16 @@ const PROBE_OPERATORS = new Set([
   'or',
   'and',
   '||',
+  '!',
 ]);
 
 /**
  * `'='`, `'-'`, `'LIKE'`, `"&"`: a quote, one operator, the same quote — the classic login-bypass
  * probes (`WHERE user = ''-''`). Folding would merge them away, so they are judged on the raw text.
  */
-function quoteOperatorProbe(text: string): SqliAnalysis | null {
+function quoteOperatorProbe(value: string): SqliAnalysis | null {
+  // a trailing newline (a form field or a pasted line) does not change the probe
+  const text = value.length <= 10 ? value.trimEnd() : value;
   if (text.length < 3 || text.length > 8) return null;
   const q = text[0]!;
   if ((q !== "'" && q !== '"') || text[text.length - 1] !== q) return null;

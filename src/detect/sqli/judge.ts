@@ -20,6 +20,30 @@ import {
 
 const MAX_DEPTH = 6;
 
+/** Clauses that may follow the first column of a SELECT list (`select x group by …`). */
+const SELECT_CLAUSES = new Set(['from', 'into', 'where', 'group by', 'order by', 'having', 'limit']);
+/** DDL actions after `alter table <name>`: the clause that makes it a full statement. */
+const ALTER_ACTIONS = new Set(['add', 'change', 'modify', 'drop', 'rename', 'alter', 'convert', 'engine']);
+const SQL_WORD_OPS = new Set(['like', 'rlike', 'regexp', 'similar', 'glob', 'sounds']);
+const DDL_VERBS = new Set(['create', 'alter', 'drop', 'truncate']);
+const DDL_OBJECTS = new Set([
+  'table',
+  'database',
+  'procedure',
+  'function',
+  'user',
+  'view',
+  'index',
+  'schema',
+  'trigger',
+  'login',
+  'or',
+  'temporary',
+  'role',
+]);
+/** Databases that exist only on database servers: `exec master..`, `msdb.dbo.…`. */
+const SYSTEM_DB_QUALIFIERS = ['master.', 'msdb.', 'tempdb.', 'sys.', 'mysql.', 'pg_catalog.'];
+
 interface Ev {
   end: number;
   cmp: boolean;
@@ -277,41 +301,29 @@ export class Judge {
         return y !== undefined && (y.c === 'n' || y.c === 'k') && z?.w === 'set';
       case 'delete':
         return y?.w === 'from' || (y?.c === 'n' && z?.w === 'from');
+      case 'truncate':
+        // MySQL's TABLE is optional: `truncate users`, `truncate[users]`
+        if (y?.w === '[') return true;
+        if (y?.c === 'n' && (z === undefined || z.c === ';' || z.c === 'c')) return true;
+        return y !== undefined && DDL_OBJECTS.has(y.w);
       case 'drop':
       case 'create':
       case 'alter':
-      case 'truncate':
-        return (
-          y !== undefined &&
-          [
-            'table',
-            'database',
-            'procedure',
-            'function',
-            'user',
-            'view',
-            'index',
-            'schema',
-            'trigger',
-            'login',
-            'or',
-            'temporary',
-            'role',
-          ].includes(y.w)
-        );
+        return y !== undefined && DDL_OBJECTS.has(y.w);
       case 'exec':
       case 'execute':
         // `exec master..xp_cmdshell 'x'`, `exec(@q)`, `execute sp_x` — not `execute the procedure`
         return (
-          y !== undefined &&
-          (y.c === 'f' ||
-            y.c === 'v' ||
-            // Oracle dynamic SQL: `execute immediate '…'`
-            y.w === 'immediate' ||
-            y.c === '(' ||
-            y.c === 's' ||
-            (y.c === 'n' &&
-              (y.w.includes('.') || y.w.includes('_') || z === undefined || z.c === 's' || z.c === ';')))
+          this.execSystem(i) ||
+          (y !== undefined &&
+            (y.c === 'f' ||
+              y.c === 'v' ||
+              // Oracle dynamic SQL: `execute immediate '…'`
+              y.w === 'immediate' ||
+              y.c === '(' ||
+              y.c === 's' ||
+              (y.c === 'n' &&
+                (y.w.includes('.') || y.w.includes('_') || z === undefined || z.c === 's' || z.c === ';'))))
         );
       case 'declare':
       case 'set':
@@ -397,6 +409,12 @@ export class Judge {
           (t[p + 1] === undefined || t[p + 1]!.c === 'c')
         )
           return r(0.7, 'quote-operator-comment');
+        // `) like (`, `)regexp(`: a parenthesised condition closed and a new one opened
+        if (p > 0 && t[p - 1]!.c === ')' && t[p + 1]?.c === '(' && SQL_WORD_OPS.has(x.w))
+          return r(0.5, 'paren-operator-paren');
+        // `/create table x`: punctuation ending whatever came before, then a DDL statement
+        if (p === 0 && prefix === 'none' && t[1]?.c === 'k' && DDL_VERBS.has(t[1]!.w) && this.statement(1))
+          return r(0.5, 'punctuation-statement');
         if (x.w === 'in' && t[p + 1]?.w === 'boolean') {
           let q = p + 3;
           while (t[q]?.c === ')') q++;
@@ -418,6 +436,9 @@ export class Judge {
             const same = first.w === t[2]?.w && first.c === t[2]?.c && (x.w === '=' || x.w === '==');
             // (CRS keeps these for paranoia 2 too: `1 is not 1` is as common in docs as in probes)
             if (first.c === '1') return r(sqlOnly || same ? 0.45 : 0.35, 'literal-comparison');
+            // `'a'='a`, `'x'!='y`: two strings compared, the last left for the application's quote
+            if (first.c === 's' && first.closed === true && t[2]?.c === 's' && t[2]!.closed !== true)
+              return r(0.5, 'open-literal-comparison');
             if (first.c === 's' && first.closed === true && (sqlOnly || same))
               return r(0.45, 'literal-comparison');
           }
@@ -484,6 +505,19 @@ export class Judge {
         }
         // `iif(1=2,1,1/0)`, `elt(5953=5953,1)`, `sleep(5)` as the whole value
         if (prefix !== 'none') return null;
+        // `if(1=`, `iif(2>`: the conditional of a blind injection opening the value, cut short
+        if ((x.w === 'if' || x.w === 'iif') && p === 0 && t[p + 1]?.c === '(') {
+          const a = t[p + 2];
+          const op = t[p + 3];
+          if ((a?.c === '1' || a?.c === 's') && op?.c === 'o' && COMPARE.has(op.w))
+            return r(0.5, 'conditional-probe');
+        }
+        // `database()`, `user(`: a server-fact function as the whole value (numeric or blind context)
+        if (p === 0 && INFO_FUNCS.has(x.w) && t[p + 1]?.c === '(') {
+          const c = t[p + 2];
+          if (c === undefined || (c.c === ')' && t[p + 3] === undefined))
+            return r(0.5, 'information-function');
+        }
         const e = this.expr(p);
         if (e === null || !this.wellFormed(p, e.end)) return null;
         if (e.danger) return r(0.8, 'dangerous-function');
@@ -628,10 +662,35 @@ export class Judge {
       }
       case 'procedure':
         return y?.c === 'f' && y.w === 'analyse' ? r(0.9, 'procedure-analyse') : null;
+      case 'case': {
+        // `case when <condition> then …`: the conditional of blind injections; the condition must
+        // read as one SQL expression (`case when the user …` is prose)
+        if (y?.w !== 'when') return null;
+        const e = this.expr(p + 2);
+        if (e === null || !this.wellFormed(p + 2, e.end)) return null;
+        const th = t[e.end];
+        const v = t[e.end + 1];
+        if (
+          th?.w !== 'then' ||
+          v === undefined ||
+          !(v.c === 'n' || v.c === '1' || v.c === 's' || v.c === 'f')
+        )
+          return null;
+        return r(weak ? 0.5 : 0.8, 'case-when');
+      }
       case 'into':
         return y?.w === 'outfile' || y?.w === 'dumpfile' ? r(0.95, 'into-outfile') : null;
       case 'select': {
-        if (!this.selectList(p + 1)) return null;
+        // `select x group by …`: one column, then a clause (still needs FROM or a SQL function below)
+        const clause = y?.c === 'n' && t[p + 2]?.c === 'k' && SELECT_CLAUSES.has(t[p + 2]!.w);
+        if (!clause && !this.selectList(p + 1)) {
+          // `'select x`: a quote closed, then a SELECT cut short (no later string re-opens prose)
+          if (quote && y !== undefined && (y.c === 'n' || y.c === '1' || y.w === '*')) {
+            for (let j = p + 2; j < t.length; j++) if (t[j]!.c === 's') return null;
+            return r(0.5, 'quote-select');
+          }
+          return null;
+        }
         // a SELECT needs FROM or a SQL function / subquery / variable to be one
         let from = false;
         let func = false;
@@ -658,10 +717,35 @@ export class Judge {
             ((x.w === 'declare' || x.w === 'set') && y?.c === 'v') ||
             ((x.w === 'exec' || x.w === 'execute') &&
               (y?.c === 'v' || y?.w === 'immediate' || (y?.c === '(' && t[p + 2]?.c === 'v')));
-          return r(tsql ? 0.6 : 0.4, 'statement');
+          return r(tsql || this.fullDdl(p) || this.execSystem(p) ? 0.6 : 0.4, 'statement');
         }
         return null;
     }
+  }
+
+  /** `alter table x add …`, `create table x (…`: a DDL statement with its clause, not `create table` prose. */
+  private fullDdl(p: number): boolean {
+    const t = this.t;
+    const x = t[p]!;
+    const obj = t[p + 1];
+    const name = t[p + 2];
+    const z = t[p + 3];
+    if (obj?.w !== 'table' || name === undefined || (name.c !== 'n' && name.c !== 'f')) return false;
+    if (x.w === 'alter') return z !== undefined && ALTER_ACTIONS.has(z.w);
+    if (x.w === 'create') return name.c === 'f' || z?.c === '(';
+    return false;
+  }
+
+  /** `exec master..xp_…`, `exec msdb.dbo.sp_…`: a procedure of a server's system database. */
+  private execSystem(p: number): boolean {
+    const t = this.t;
+    const x = t[p]!;
+    const y = t[p + 1];
+    if ((x.w !== 'exec' && x.w !== 'execute') || y?.c !== 'n') return false;
+    // `exec master.` cut short lexes as the name, then the dot
+    const w = t[p + 2]?.w === '.' ? `${y.w}.` : y.w;
+    for (const q of SYSTEM_DB_QUALIFIERS) if (w.startsWith(q)) return true;
+    return false;
   }
 
   /**
@@ -742,6 +826,9 @@ export class Judge {
               take(0.6, 'select-procedure', i);
             else take(prev === undefined && t.length <= 3 ? 0.55 : 0.45, 'procedure-name', i);
           } else if (i === 0 && t.length === 1 && isSpecificSystemTable(x.w)) take(0.5, 'system-table', i);
+          // `unionselect`, `1unionallselect`: the keywords glued by a filter that strips spaces or comments
+          else if (x.w.includes('unionselect') || x.w.includes('unionallselect'))
+            take(0.55, 'glued-union-select', i);
           break;
         case 'o':
           if (x.w === '::' && y !== undefined && INT_TYPES.has(y.w)) {
@@ -759,7 +846,7 @@ export class Judge {
               if (fn) take(0.6, 'cast-error', i);
             } else if (prev?.c === 'n' && i === 1 && (t[i + 2] === undefined || t[i + 2]!.c === 'c'))
               // `password::int` as the whole value (not a `name :: Integer -> …` type signature)
-              take(0.45, 'cast-error', i);
+              take(0.5, 'cast-error', i);
           } else if (
             x.w === '::' &&
             (y?.w === 'json' || y?.w === 'jsonb') &&

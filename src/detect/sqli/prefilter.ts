@@ -12,7 +12,8 @@
  *    name); a run that starts with a digit may split into a number and a word at any letter, so
  *    every suffix that starts with a letter must be insignificant. Rejected outright: set
  *    operators, keywords but the inert ones (INERT_KEYWORDS), `div`/`mod`, out-of-band procedure
- *    and specific catalogue names (the only `n` words the judge scores).
+ *    and specific catalogue names, and runs holding `unionselect` / `unionallselect` (the only
+ *    `n` words the judge scores).
  * 3. Logic words (`and`, `or`, `xor`), the other word operators (`is`, `in`, `like`, `not`…) and
  *    `as` are allowed only (a) from the third space-separated chunk on, (b) with no quote before
  *    them, and with no `-` and no `1.e` anywhere: every chunk before them then holds a token and
@@ -20,7 +21,7 @@
  *    two tokens, where `judgeContext` starts `tail` (in a quote context they lie inside the
  *    opening string); and (c) a logic word is followed by `,` or a word that is no literal
  *    (`true`, `null`…) and not `not`, so `anywhere` never sees `and <literal> <cmp> <literal>`.
- * 4. A value of at most 8 characters opening with a quote is never skipped: the quote-operator
+ * 4. A value of at most 10 characters opening with a quote is never skipped: the quote-operator
  *    probe (`'-'`, `'or'`) judges the raw text.
  * 5. Operator and bracket characters `/ : ? = < > ~ ! % ^ * + [ ] { } \ | &` (paths, URLs, times)
  *    are allowed when the value also has no quote, no logic or word operator, no `as`, no `/*`,
@@ -177,6 +178,17 @@ function startsAt(text: string, a: number, b: number, w: string): boolean {
   return true;
 }
 
+/** `xunionselectx`: glued set-operator keywords score anywhere in a name (judge.ts `anywhere`). */
+function gluedUnion(text: string, a: number, b: number): boolean {
+  for (let k = a; k + 11 <= b; k++)
+    if (
+      lc(text.charCodeAt(k)) === 117 &&
+      (startsAt(text, k, b, 'unionselect') || startsAt(text, k, b, 'unionallselect'))
+    )
+      return true;
+  return false;
+}
+
 /** How significant the word text[a, b) is (lower-cased): 0 not, or REJECT / LOGIC_WORD / POSITIONAL. */
 function significance(text: string, a: number, b: number): number {
   const c0 = lc(text.charCodeAt(a));
@@ -232,7 +244,7 @@ export function sqliCannotMatch(text: string): boolean {
   const n = text.length;
   // the quote-operator probe (`'-'`, `"or"`) is judged on the raw text
   const q0 = text.charCodeAt(0);
-  if (n <= 8 && (q0 === 39 || q0 === 34)) return false;
+  if (n <= 10 && (q0 === 39 || q0 === 34)) return false;
   let runStart = -1;
   /** Index of the current space-separated chunk (0-based), -1 before the first. */
   let chunk = -1;
@@ -253,6 +265,8 @@ export function sqliCannotMatch(text: string): boolean {
       continue;
     }
     if (runStart >= 0) {
+      // once per run (not per suffix below): linear
+      if (gluedUnion(text, runStart, i)) return false;
       if (isLetterLike(text.charCodeAt(runStart))) {
         const kind = significance(text, runStart, i);
         if (kind === REJECT) return false;

@@ -225,6 +225,9 @@ export const SPECIFIC_SYSTEM_NAMES: readonly string[] = [
   'mysql.db',
   'sysobjects',
   'syscolumns',
+  // MSSQL system databases: no other vocabulary has these words
+  'msdb',
+  'tempdb',
 ];
 
 /**
