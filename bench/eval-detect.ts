@@ -51,7 +51,8 @@ class Tally {
     b.n++;
     if (flagged) b.flagged++;
     for (const d of new Set(findings.map((f) => f.detector))) b.byDetector[d] = (b.byDetector[d] ?? 0) + 1;
-    if (exampleCount > 0) {
+    // Examples are flagged rows: false positives on benign sets, hits (or, in the miss tallies, misses).
+    if (exampleCount > 0 && flagged) {
       let list = this.examples.get(key);
       if (!list) this.examples.set(key, (list = []));
       if (list.length < exampleCount) list.push(example());
@@ -110,6 +111,15 @@ async function evaluate(level: 1 | 2 | 3) {
   const crsByRulePl = new Tally();
   const crsNeg = new Tally();
   const crsMiss = new Tally();
+  // A negative stage byte-identical to another rule's positive stage is an attack (CRS marks it
+  // negative only because one particular rule must not fire on it): counted apart, as `all` includes it.
+  const crsKey = (row: ReturnType<typeof loadCrs>[number]) =>
+    JSON.stringify([row.method, row.uri, row.headers, row.data, row.encoded_request]);
+  const positiveKeys = new Set(
+    loadCrs()
+      .filter((r) => r.kind === 'positive')
+      .map(crsKey),
+  );
   const c = timed(() => {
     for (const row of loadCrs()) {
       if (row.kind === 'other') continue;
@@ -125,6 +135,8 @@ async function evaluate(level: 1 | 2 | 3) {
       } else {
         crsNeg.add(group, r.blocked, r.findings, () => describe(req, r.findings));
         crsNeg.add('all', r.blocked, r.findings, () => describe(req, r.findings));
+        if (!positiveKeys.has(crsKey(row)))
+          crsNeg.add('distinct', r.blocked, r.findings, () => describe(req, r.findings));
       }
     }
   });
@@ -207,6 +219,12 @@ function targets(r: LevelResult) {
     },
     { name: 'CRS negatives FPR', value: r.crs.negative.all?.rate ?? 1, op: '<=', goal: 0.03 },
     {
+      name: 'CRS negatives FPR (not identical to a positive)',
+      value: r.crs.negative.distinct?.rate ?? 1,
+      op: '<=',
+      goal: 0.03,
+    },
+    {
       name: 'code prompts (user) FPR',
       value: (r.codePrompts as unknown as Record<string, Bucket>).user?.rate ?? 1,
       op: '<=',
@@ -251,6 +269,9 @@ if (ruleParanoia.size > 0) {
   }
 }
 row(`CRS negatives FPR (n=${results[levels[0]].crs.negative.all?.n ?? 0})`, (r) => b(r.crs.negative, 'all'));
+row(`  not identical to a positive (n=${results[levels[0]].crs.negative.distinct?.n ?? 0})`, (r) =>
+  b(r.crs.negative, 'distinct'),
+);
 row('CSIC normal FPR', (r) => b(r.csic, 'normal'));
 row('code prompts user-turn FPR', (r) => b(r.codePrompts, 'user'));
 row('code prompts assistant-turn FPR', (r) => b(r.codePrompts, 'assistant'));
