@@ -1,7 +1,7 @@
 // Content profiles and location rules: which kind of content a value carries (from the route's
 // config, the OpenAPI schema, or the shape of an LLM API request) and which detectors may look
 // at it. Patterns are compiled once per route; matching is linear in the location's length.
-import { ALL_DETECTORS_MASK, type DetectorId, detectorMask } from './registry.js';
+import { ALL_DETECTORS_MASK, DETECTOR_IDS, type DetectorId, detectorMask } from './registry.js';
 import type { ContentProfile } from './types.js';
 
 /** A location as segments: a kind (`query`, `body`, …), names, and numbers for array indexes. */
@@ -9,34 +9,9 @@ export type Segments = readonly (string | number)[];
 
 /** Detectors that may look at a value of each profile. */
 export const PROFILE_DETECTORS: { readonly [P in ContentProfile]: readonly DetectorId[] } = {
-  generic: [
-    'sqli',
-    'xss',
-    'cmdi',
-    'path-traversal',
-    'ssrf',
-    'nosqli',
-    'ssti',
-    'xxe',
-    'header-injection',
-    'log4shell',
-    'code-injection',
-    'ldap-injection',
-  ],
-  identifier: [
-    'sqli',
-    'xss',
-    'cmdi',
-    'path-traversal',
-    'ssrf',
-    'nosqli',
-    'ssti',
-    'xxe',
-    'header-injection',
-    'log4shell',
-    'code-injection',
-    'ldap-injection',
-  ],
+  // Every registered detector, so a new one is on by default where nothing says otherwise.
+  generic: DETECTOR_IDS,
+  identifier: DETECTOR_IDS,
   'free-text': [
     'sqli',
     'xss',
