@@ -157,22 +157,18 @@ function main(): void {
       p: findVerbatimOverlap(r.llm_output, r.secret, { minChars: 20 }) !== undefined,
     })),
   );
-  const leaksBroad = rates(
-    leakRows.map((r) => ({
-      y: r.leaks_secret,
-      p: findSecretLeak(r.llm_output, r.secret, { minChars: 20 }) !== undefined,
-    })),
+  const broadHits = leakRows.map(
+    (r) => findSecretLeak(r.llm_output, r.secret, { minChars: 20 }) !== undefined,
   );
+  const leaksBroad = rates(leakRows.map((r, i) => ({ y: r.leaks_secret, p: broadHits[i]! })));
 
   // What the gateway's output checks flag together: the secret in any form, or an announcement of
   // the model's own instructions (a paraphrased system-prompt leak; reported, not blocked, by default).
   // The dataset labels only the access code, so an instruction disclosure without it counts as FP.
   const leaksWithDisclosure = rates(
-    leakRows.map((r) => ({
+    leakRows.map((r, i) => ({
       y: r.leaks_secret,
-      p:
-        findSecretLeak(r.llm_output, r.secret, { minChars: 20 }) !== undefined ||
-        findInstructionDisclosure(r.llm_output) !== undefined,
+      p: broadHits[i]! || findInstructionDisclosure(r.llm_output) !== undefined,
     })),
   );
   const disclosureOnCode = rates(
