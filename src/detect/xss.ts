@@ -26,7 +26,8 @@
  */
 import type { Finding } from '../core/findings.js';
 import type { DetectorOptions, InspectedValue, Paranoia, ValueDetector } from './types.js';
-import { scanAttributeInjection, scanComments, scanHandlers, scanMarkup } from './xss/markup.js';
+import { scanAttributeInjection, scanComments, scanHandlers } from './xss/breakouts.js';
+import { scanMarkup } from './xss/markup.js';
 import { mayBeXss } from './xss/prefilter.js';
 import { scanCss, scanHighBitMarkup, scanSchemes, scanUtf7, scanUtf7Charset } from './xss/schemes.js';
 import { scanJsObfuscation, scanScript } from './xss/script.js';

@@ -43,6 +43,14 @@ const ROWS: Row[] = [
   { input: 'data://text/plain;base64,SGVsbG8gd29ybGQ=', expect: false, paranoia: 3 },
   { input: '<?xml version="1.0" encoding="UTF-8"?><a/>', expect: false },
   { input: 'a <? b', expect: false },
+  // `<?xml` read as a short open tag: a goto label `xml:` or a call `xml()`, then code
+  { input: '<?xml :echo 1;', expect: true, note: 'goto label, then a statement' },
+  { input: '<?xml\t: system("id");', expect: true },
+  { input: '<?xml   ();echo 1;', expect: true, note: 'a call of xml()' },
+  { input: '<?xml version="1.0"?><r/>', expect: false },
+  { input: '<?xml-stylesheet type="text/xsl" href="a.xsl"?>', expect: false },
+  { input: '<?xml:namespace prefix="t" ns="urn:x">', expect: false, note: 'IE markup, xss reports it' },
+  { input: 'test<?', expect: false, note: 'an opener alone runs nothing' },
   // calls of dangerous functions, with the evasions PHP allows before the `(`
   { input: 'passthru("cat /etc/hosts")', expect: true },
   { input: 'eval($payload);', expect: true },
@@ -94,6 +102,10 @@ const ROWS: Row[] = [
   // ini directives set from a request
   { input: '-d allow_url_include=1 -d auto_prepend_file=php://input', expect: true },
   { input: 'auto_prepend_file = /tmp/x', expect: true },
+  { input: 'extension_dir=/var/www/uploads', expect: true, note: 'then extension= loads an upload' },
+  { input: '-d include_path=/tmp -d error_log=/var/www/x.php', expect: true },
+  { input: 'the extension_dir setting tells PHP where modules live', expect: false },
+  { input: 'phone extension=204', expect: false },
   // serialized objects
   { input: 'O:8:"stdClass":1:{s:1:"a";i:1;}', expect: true },
   { input: 'a:1:{i:0;O:+4:"User":1:{s:4:"role";s:5:"admin";}}', expect: true },
@@ -275,6 +287,8 @@ describe('code-injection detector', () => {
       ')(',
       '*/(',
       '<?',
+      '<?xml :',
+      '<?xml (',
       'chr(1).',
       'O:1:"',
       ':"',

@@ -84,6 +84,13 @@ const ROWS: Row[] = [
   { input: 'Check my site <a href="https://me.example">here</a>', expect: false },
   { input: '<div class="card"><img src="https://cdn.example/a.png" alt="a"></div>', expect: false },
   { input: '<img src="https://tracker.example/p.gif">', expect: true, paranoia: 2 },
+  // a link to an IPv4 address written as one integer, in hex or in octal: spelled to pass a filter
+  { input: '<a href="http://1113982867/">x</a>', expect: true },
+  { input: '<a href="http://0x42.0x0000066.0x7.0x93/">x</a>', expect: true },
+  { input: '<img src="http://0102.0146.0007.00000223/a.png">', expect: true },
+  { input: '<a href="http://192.168.0.10/">router</a>', expect: false },
+  { input: '<a href="https://example.com:8080/x?id=1234567">x</a>', expect: false },
+  { input: '<a href="http://10.0.0.1:8080/">x</a>', expect: false },
   { input: '2024-01-02 <= date <= 2024-12-31', expect: false },
   // tag names a filter-evasion probe spells out (not executable, but only probes write them)
   { input: 'foo<f o r m', expect: true, note: 'letters spaced out' },
@@ -121,11 +128,17 @@ const ROWS: Row[] = [
   { input: 'a=+!![]', expect: true, note: 'JSFuck atoms' },
   { input: '![alt](https://example.com/a.png)', expect: false, note: 'Markdown image' },
   { input: 'c++ [] overloads', expect: false },
-  // handlers: vendor-prefixed names are real handlers; unknown ones only from paranoia 2
+  // handlers: vendor-prefixed names are real handlers; an unknown one counts at paranoia 1 only
+  // where an attribute starts (after a closing quote, or leading blanks that end an unquoted value)
   { input: '  onwebkitplaybacktargetavailabilitychanged= ', expect: true },
-  { input: '  onabcdefgh= ', expect: false },
-  { input: '  onabcdefgh= ', expect: true, paranoia: 2 },
+  { input: '  onabcdefgh= ', expect: true, note: 'leading blanks end an unquoted attribute' },
+  { input: '\tonprobexyz=1', expect: true },
+  { input: 'x onabcdefgh= ', expect: false, note: 'a word before it: not an attribute start' },
+  { input: 'x onabcdefgh= ', expect: true, paranoia: 2 },
+  { input: '  online= ', expect: false, note: 'too short to be a probe' },
+  { input: `  on${'x'.repeat(50)}= `, expect: false, note: 'longer than any handler name' },
   { input: 'status=online', expect: false },
+  { input: 'turn onboarding=done', expect: false },
   // XML that makes its parser fetch a remote schema: paranoia 2
   // XML that makes its parser fetch a remote schema: a plain field has no business carrying it;
   // prose and code fields only from paranoia 2
@@ -176,6 +189,24 @@ const ROWS: Row[] = [
   { input: 'prompt?.(7)', expect: true },
   { input: 'Dmitri said мalert(x)', expect: false, note: 'glued to a Cyrillic letter: one identifier' },
   { input: 'Ð¼scriptÐ¾alert(1)', expect: false, note: 'UTF-8 Cyrillic read as Latin-1' },
+  {
+    input: 'Ð¼scriptÐ¾alert(1)Ð¼/scriptÐ¾',
+    expect: true,
+    note: 'high-bit markup re-encoded: opener and closer of the same name',
+  },
+  { input: 'Ð¼iframe src=xÐ¾Ð¼/IFRAMEÐ¾', expect: true },
+  { input: 'Ð¼Ð¾Ð¹ Ð´Ð¾Ð¼/ÐºÐ²Ð°Ñ\u0080Ñ\u0082Ð¸Ñ\u0080Ð°', expect: false, note: 'Cyrillic with a slash' },
+  { input: 'Ð¼scriptÐ¾ and Ð¼/scriptsÐ¾', expect: false, note: 'different names' },
+  { input: 'Ð¼scriptÐ¾alert(1)Ð¼/scriptÐ', expect: false, note: 'the closing tag is not complete' },
+  { input: 'Ð¼script x=1Ð¼/scriptÐ¾', expect: false, note: 'the opening tag is not complete' },
+  // the `in` operator joining a closed string to a navigation or a hook
+  { input: '"in valueOf=alert', expect: true },
+  { input: "x'in location='//evil.example'", expect: true },
+  { input: "'in(onerror=alert)", expect: true },
+  { input: '"in stock" items only', expect: false },
+  { input: 'search "in location=Paris"', expect: false, note: 'a quotation after a word' },
+  { input: '"in progress=true"', expect: false, note: 'not a navigation or a hook' },
+  { input: "'  infoo.bar=", expect: false, note: 'no operator: `infoo` is one identifier' },
   // JS string breakout whatever the call: operator, call or member assignment, then a comment or a
   // re-opened string
   { input: "'-fetch('//evil.example')-'", expect: true },
@@ -290,6 +321,11 @@ describe('xss detector', () => {
       '{{constructo',
       "constructor('",
       'constructor.prototype.',
+      '\u00d0\u00bcabc',
+      '\u00d0\u00bc/ab',
+      '"in valueo',
+      ' onabcdef',
+      '<a href=http://0x1.0',
     ];
     // best of three: the first run also pays for JIT warm-up and a loaded CI machine's hiccups
     expectLinearOnNearMatches(xssDetector, units, { tries: 3 });
@@ -354,5 +390,8 @@ describePrefilter('xss prefilter (mayBeXss)', {
     '\u00bc',
     '\u00be',
     '\u00d0',
+    'in',
+    'valueof',
+    'http://0x7f/',
   ),
 });

@@ -141,7 +141,37 @@ export const INI_DIRECTIVES = [
   'enable_dl',
   'sendmail_path',
   'suhosin.simulation',
+  // a native library loaded from a directory the attacker chose (an upload): code execution
+  'extension_dir',
+  'zend_extension',
+  // includes resolved from, a log or session written to, an attacker-chosen place
+  'include_path',
+  'error_log',
+  'session.save_path',
+  'user_ini.filename',
 ];
+
+const STATEMENT_WORDS = new Set([
+  'php',
+  'echo',
+  'print',
+  'include',
+  'require',
+  'include_once',
+  'require_once',
+  'die',
+  'exit',
+]);
+
+/** Code starts at `a`: a variable, `@`, backticks, a call or a statement keyword. */
+function startsStatement(s: string, a: number): boolean {
+  const d = s.charCodeAt(a);
+  if (d === 36 || d === 64 || d === 96) return true;
+  if (!isIdentStart(d)) return false;
+  const e = identEnd(s, a);
+  const g = skipGap(s, e);
+  return (g >= 0 && s.charCodeAt(g) === 40) || STATEMENT_WORDS.has(s.slice(a, e));
+}
 
 /** `<?php …`, `<?= …`, `<? stmt`, `[php]`: an opener followed by code. */
 function openTags(s: string, report: Report): void {
@@ -161,30 +191,15 @@ function openTags(s: string, report: Report): void {
         report(0.85, i, 'PHP echo tag <?=');
       }
     } else if (isSpace(c)) {
-      const a = skipSpace(s, i + 2);
+      if (startsStatement(s, skipSpace(s, i + 2))) report(0.8, i, 'PHP short open tag with code');
+    } else if (s.startsWith('xml', i + 2)) {
+      // `<?xml :echo 1;` is a goto label named `xml`, `<?xml ();` a call of `xml()`: PHP with short
+      // tags on, written to pass filters that let XML declarations through. A declaration has
+      // `version=` after the blank, a processing instruction `-` (`<?xml-stylesheet`).
+      const a = skipSpace(s, i + 5);
       const d = s.charCodeAt(a);
-      if (d === 36 || d === 64 || d === 96) report(0.8, i, 'PHP short open tag with code');
-      else if (isIdentStart(d)) {
-        const e = identEnd(s, a);
-        const word = s.slice(a, e);
-        const g = skipGap(s, e);
-        if (
-          (g >= 0 && s.charCodeAt(g) === 40) ||
-          [
-            'php',
-            'echo',
-            'print',
-            'include',
-            'require',
-            'include_once',
-            'require_once',
-            'die',
-            'exit',
-          ].includes(word)
-        ) {
-          report(0.8, i, 'PHP short open tag with code');
-        }
-      }
+      if (d === 40 || (d === 58 && s.charCodeAt(a + 1) !== 58 && startsStatement(s, skipSpace(s, a + 1))))
+        report(0.8, i, 'PHP short open tag disguised as <?xml');
     }
     i = s.indexOf('<?', i + 2);
   }

@@ -8,12 +8,12 @@
  * possibly split by spaces or `)`, as `scanJsObfuscation` flattens them) or before `innerhtml`,
  * `outerhtml`, `insertadjacenthtml`, except `new function`; script URLs are `script:`, `mocha:`
  * or `data:` with whitespace, `\` or soft hyphens allowed between the letters; a JS string breakout
- * starts with a quote, at most three closers and an operator; UTF-7 charset names contain `utf7` or
+ * starts with a quote, at most three closers and an operator (`in` among them); UTF-7 charset names contain `utf7` or
  * `utf-7`; high-bit markup needs U+00BC. U+0130 and U+212A
  * lower-case to ASCII (and shift indices), so a value holding one is always passed on.
  */
 export const XSS_TRIGGER =
-  /[<(`[{\u0130\u212a\u00bc]|\/\*|--!?>|\bon[a-z]*[\x00-\x20]*=|(?:formaction|srcdoc|href)[\x00-\x20]*=|new function|adw-|-moz-binding|utf-?7|["'][)\]}]{0,3}\s*[;+\-*|&,^%]/i;
+  /[<(`[{\u0130\u212a\u00bc]|\/\*|--!?>|\bon[a-z]*[\x00-\x20]*=|(?:formaction|srcdoc|href)[\x00-\x20]*=|new function|adw-|-moz-binding|utf-?7|["'][)\]}]{0,3}\s*(?:[;+\-*|&,^%]|in[\s(])/i;
 
 /** Characters `scanSchemes` drops before matching a scheme (whitespace, `\`, soft hyphen). */
 export const schemeSkip = (c: number): boolean => c <= 32 || c === 92 || c === 0xad;

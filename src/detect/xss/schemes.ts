@@ -106,12 +106,17 @@ export function scanHighBitMarkup(ctx: Ctx): void {
   let i = s.indexOf('\u00bc');
   // the next 0xBE at or after a position, searched again only once passed: linear overall
   let close = -1;
+  const closer = { at: 0 };
   while (i >= 0) {
     const prev = i > 0 ? s.charCodeAt(i - 1) : 0;
     let j = i + 1;
     if (s.charCodeAt(j) === 47) j++;
     const nameStart = j;
     while (j < s.length && j - nameStart < 16 && isLetter(s.charCodeAt(j))) j++;
+    if (utf8Lead(prev) && nameStart === i + 1 && j - nameStart >= 3 && pairedCloser(s, i, j, closer)) {
+      hit(ctx, 0.7, i, j, 'markup with the high bit set, re-encoded');
+      return;
+    }
     if (!utf8Lead(prev) && j - nameStart >= 1) {
       if (close < j) close = s.indexOf('\u00be', j);
       while (close > 0 && utf8Lead(s.charCodeAt(close - 1))) close = s.indexOf('\u00be', close + 1);
@@ -123,6 +128,33 @@ export function scanHighBitMarkup(ctx: Ctx): void {
     }
     i = s.indexOf('\u00bc', i + 1);
   }
+}
+
+/**
+ * The ¼ at `lt` opens the Latin name `s[lt+1..nameEnd)`, a ¾ ends that tag and `¼/name¾`
+ * closes it within 256 characters, each ¼ after a UTF-8 lead byte: high-bit markup that went
+ * through one more transcoding (`Ð¼scriptÐ¾…Ð¼/scriptÐ¾`). Cyrillic text read as Latin-1 is full of `Ð¼` (`м`),
+ * but never glued to the same Latin word twice, once with a slash.
+ */
+function pairedCloser(s: string, lt: number, nameEnd: number, next: { at: number }): boolean {
+  // `next.at` only moves forward (openers come in order): one pass over the value for all of them
+  if (next.at >= 0 && next.at < nameEnd) next.at = s.indexOf('\u00bc/', nameEnd);
+  const len = nameEnd - lt - 1;
+  const limit = nameEnd + 256;
+  if (next.at < 0) return false;
+  for (let k = next.at; k < limit && k < s.length; k++) {
+    if (s.charCodeAt(k) !== 0xbc || s.charCodeAt(k + 1) !== 47) continue;
+    let m = 0;
+    while (m < len && (s.charCodeAt(k + 2 + m) | 0x20) === (s.charCodeAt(lt + 1 + m) | 0x20)) m++;
+    // the closer's ¾ carries its lead byte too (`Ð¾`)
+    const gt = utf8Lead(s.charCodeAt(k + 2 + len)) ? k + 3 + len : k + 2 + len;
+    if (m === len && s.charCodeAt(gt) === 0xbe) {
+      // both tags complete: the opener's ¾ comes before the closer
+      for (let g = nameEnd; g < k; g++) if (s.charCodeAt(g) === 0xbe) return true;
+      return false;
+    }
+  }
+  return false;
 }
 
 /** CSS that runs or loads script: `url(javascript:`, `expression(`, bindings and behaviours. */
@@ -163,4 +195,31 @@ export function scanCss(ctx: Ctx): void {
   if (i > 0 && (s.charCodeAt(i - 1) === 58 || isSpace(s.charCodeAt(i - 1)))) {
     hit(ctx, 0.7, i, i + 30, 'CSS expression()');
   }
+}
+
+/**
+ * `http://1113982867/`, `http://0x42.0x66.0x7.0x93/`, `http://0102.0146.0007.0223/`: an IPv4
+ * address as one integer, in hex or in octal. Browsers follow it; people write a host name or a
+ * dotted decimal address. The spelling exists to get a link past a filter that blocks the host.
+ */
+export function obfuscatedIpHost(url: string): boolean {
+  let i = url.indexOf('//');
+  if (i < 0 || i > 6) return false;
+  i += 2;
+  const at = url.indexOf('@', i); // `http://user@host/`
+  const start = at > i && at - i < 64 && !url.slice(i, at).includes('/') ? at + 1 : i;
+  let end = start;
+  while (end < url.length && end - start < 64 && !'/?#:'.includes(url[end])) end++;
+  const host = url.slice(start, end);
+  if (host.length === 0) return false;
+  const labels = host.split('.');
+  if (labels.length > 4) return false;
+  let odd = false;
+  for (const l of labels) {
+    if (/^0x[0-9a-f]+$/.test(l)) odd = true;
+    else if (/^[0-9]+$/.test(l)) {
+      if ((l.length > 1 && l.charCodeAt(0) === 48) || (labels.length === 1 && l.length >= 4)) odd = true;
+    } else return false;
+  }
+  return odd;
 }

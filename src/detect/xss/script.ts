@@ -106,6 +106,7 @@ export function scanScript(ctx: Ctx, weak: boolean): void {
   }
   scanJsfuck(ctx);
   if (!weak) {
+    scanInOperatorHook(ctx);
     scanStringBreakout(ctx);
     scanFunctionConstructor(ctx);
     scanTemplateExpression(ctx);
@@ -171,6 +172,40 @@ function scanTemplateExpression(ctx: Ctx): void {
     }
     // an unclosed window is judged whole: the next `{{` starts after it (linear)
     i = s.indexOf('{{', i + 2 + (close >= 0 ? close + 2 : inner.length));
+  }
+}
+
+/** Globals whose assignment is the payload: navigation, a handler, a conversion hook. */
+const HOOKS = ['location', 'onerror', 'onload', 'valueof', 'tostring'];
+
+/**
+ * `"in location=…`, `'in valueOf=alert`: the string is closed and the `in` operator (the one
+ * binary operator that is a word, so filters that look for punctuation miss it) joins it to an
+ * assignment that navigates or installs a hook. As in `scanStringBreakout`, the quote must be the
+ * value's first, after at most one token, so prose quoting `"in location=…"` mid-sentence is not it.
+ */
+function scanInOperatorHook(ctx: Ctx): void {
+  const { s } = ctx;
+  let q = 0;
+  while (q < s.length && q < 64 && !isQuote(s.charCodeAt(q))) {
+    if (isSpace(s.charCodeAt(q))) return;
+    q++;
+  }
+  if (!isQuote(s.charCodeAt(q))) return;
+  let i = q + 1;
+  while (i < s.length && i - q < 12 && isSpace(s.charCodeAt(i))) i++;
+  if (!s.startsWith('in', i)) return;
+  const sep = s.charCodeAt(i + 2);
+  if (!isSpace(sep) && sep !== 40) return;
+  i += 3;
+  while (i < s.length && i - q < 32 && (isSpace(s.charCodeAt(i)) || s.charCodeAt(i) === 40)) i++;
+  for (const hook of HOOKS) {
+    if (!s.startsWith(hook, i)) continue;
+    let k = i + hook.length;
+    while (k < s.length && k - i < 16 && isSpace(s.charCodeAt(k))) k++;
+    if (s.charCodeAt(k) === 61 && s.charCodeAt(k + 1) !== 61)
+      hit(ctx, 0.6, q, Math.min(s.length, k + 24), `JS string breakout (in ${hook}=)`);
+    return;
   }
 }
 
