@@ -171,7 +171,7 @@ const cases = {
  * many times it ran. Medians over requests; each detector call is timed, which adds ~0.05 µs per
  * call to the detector rows (calls are listed so the lead can discount it).
  */
-function breakdown(req: BenchRequest, iterations = 5000) {
+function breakdown(req: BenchRequest, iterations = 5000, keepAcrossCalls = true) {
   const config = configSchema.parse({
     upstreams: { app: { targets: ['http://127.0.0.1:9'] } },
     routes: [{ name: 'bench', upstream: 'app' }],
@@ -184,6 +184,7 @@ function breakdown(req: BenchRequest, iterations = 5000) {
   const engine = compileEngine({
     paranoia: detection.paranoia,
     threshold: detection.threshold,
+    keepAcrossCalls,
     wrapDetector: (id, run) => {
       const k = DETECTOR_IDS.indexOf(id);
       return (input) => {
@@ -229,6 +230,10 @@ function breakdown(req: BenchRequest, iterations = 5000) {
   };
 }
 const costs = breakdown(post(oneKbTwentyFields()));
+// The engine keeps what detectors found nothing in across requests for header and path values
+// (they repeat: User-Agent, Referer, fixed paths). The same breakdown without that: every request
+// as a first sight of its headers.
+const firstSight = breakdown(post(oneKbTwentyFields()), 5000, false);
 
 // The engine's own floor: extraction + decoding + dispatch with only the cheapest detector.
 const plumbingPhase = (await detectPhase(1, { detect: { detectors: ['log4shell'] } })) as RequestPhase;
@@ -274,6 +279,10 @@ const result = {
     note: 'µs per request for the 1 KB body inside the engine (medians; detector rows include ~0.05 µs of timing per call): extraction, then each detector with its calls per request',
     ...costs,
   },
+  breakdown1kbFirstSight: {
+    note: 'The same with nothing kept across requests (keepAcrossCalls: false): headers and path never seen before',
+    ...firstSight,
+  },
   linearity: {
     sweep,
     fit: linearFit(sweep.map((s) => s.medianUs)),
@@ -296,6 +305,15 @@ for (const s of sweep)
 console.log(`1 KB breakdown: extraction ${costs.extractUs} µs, engine+extraction ${costs.totalUs} µs`);
 for (const [id, d] of Object.entries(costs.detectors).sort((x, y) => y[1].us - x[1].us))
   console.log(`  ${id.padEnd(18)} ${String(d.us).padStart(7)} µs  ${d.calls} calls`);
+console.log(
+  `1 KB, headers and path never seen before: engine+extraction ${firstSight.totalUs} µs (${Object.entries(
+    firstSight.detectors,
+  )
+    .filter(([, d]) => d.calls > 0)
+    .sort((x, y) => y[1].us - x[1].us)
+    .map(([id, d]) => `${id} ${d.us}`)
+    .join(', ')})`,
+);
 for (const [name, f] of [
   ['fit', result.linearity.fit],
   ['cpu fit', result.linearity.cpuFit],

@@ -5,9 +5,10 @@
 // Cheap paths, none of which changes a finding: a value no decoder can change is its only variant
 // (no decoding, no allocation); variants are distinct strings; a detector is not run on a string
 // lacking every character its prefilter needs, nor on a UUID, ISO date or number it cannot report
-// on (triggers.ts, checked against every detector by a fast-check test); and within one call a
-// detector is not run again on a string (same profile and source) it already found nothing in
-// without reading the location.
+// on (triggers.ts, checked against every detector by a fast-check test); and a detector is not run
+// again on a string (same profile and source) it already found nothing in without reading the
+// location: within one call for every value, across calls for header and path values
+// (SHARED_SOURCES).
 import type { Finding } from '../core/findings.js';
 import { severityRank } from '../core/taxonomy.js';
 import { createDecodeBudget, type DecodeBudget, decodeVariantsInto, mayDecode } from './decode.js';
@@ -31,6 +32,11 @@ export interface EngineOptions {
   decodeBudget?: number;
   /** Extra compile options for single detectors (e.g. the SSRF DNS check). */
   detectorOptions?: Partial<Record<DetectorId, Record<string, unknown>>>;
+  /**
+   * Keep what detectors found nothing in across `inspect` calls for header and path values
+   * (default true; benchmarks turn it off to measure a first sight). See SHARED_SOURCES.
+   */
+  keepAcrossCalls?: boolean;
   /** Wraps each compiled detector once, at compile time (benchmarks time detectors with it). */
   wrapDetector?: (id: DetectorId, run: DetectorRun) => DetectorRun;
 }
@@ -74,6 +80,19 @@ const SOURCE_INDEX = new Map<ValueSource, number>(
 /** Memo entries: detector bits that found nothing, then the profile and source they hold for. */
 const CONTEXT_SHIFT = DETECTOR_IDS.length;
 
+/**
+ * Header and path values repeat from request to request (a client's User-Agent and Referer, a
+ * route's fixed path): what detectors found nothing in is kept across calls for them. Detectors
+ * are pure, so a "nothing" recorded without reading the location holds for the same string, profile
+ * and source in any later request. Body, query and cookie values are not kept: they rarely repeat
+ * (the cache would only churn) and carry per-user data (session ids, tokens), whose presence a
+ * cache hit would reveal by timing. Bounded: strings up to SHARED_MAX_LENGTH characters, at most
+ * SHARED_MAX_ENTRIES of them per engine, the oldest dropped first.
+ */
+const SHARED_SOURCES: ReadonlySet<ValueSource> = new Set<ValueSource>(['header', 'path']);
+const SHARED_MAX_LENGTH = 512;
+const SHARED_MAX_ENTRIES = 1024;
+
 interface CompiledDetector {
   id: DetectorId;
   bit: number;
@@ -95,6 +114,15 @@ export function compileEngine(opts: EngineOptions): Engine {
     compiled.push({ id, bit: DETECTOR_BIT[id], run: opts.wrapDetector ? opts.wrapDetector(id, run) : run });
   }
   const enabled = compiled.reduce((m, d) => m | d.bit, 0);
+  // A detector given options of its own (the SSRF DNS check answers from a cache that fills in the
+  // background) may answer differently later: its "nothing" is not kept across calls.
+  let volatile = 0;
+  for (const d of compiled) {
+    const extra = opts.detectorOptions?.[d.id];
+    if (extra && Object.values(extra).some((x) => x !== undefined)) volatile |= d.bit;
+  }
+  const lasting = opts.keepAcrossCalls === false ? 0 : enabled & ~volatile;
+  const shared = new Map<string, number>();
   const threshold = opts.threshold;
   const budgetChars = opts.decodeBudget ?? 1_000_000;
 
@@ -137,8 +165,9 @@ export function compileEngine(opts: EngineOptions): Engine {
         mask = any;
         const context =
           (((PROFILE_INDEX.get(v.profile) ?? 7) << 3) | (SOURCE_INDEX.get(v.source) ?? 7)) << CONTEXT_SHIFT;
+        const store = lasting !== 0 && SHARED_SOURCES.has(v.source) ? shared : memo;
         for (let k = 0; k < count; k++) {
-          const entry = memo.get(variants[k]);
+          const entry = store.get(variants[k]);
           known[k] = entry !== undefined && entry >>> CONTEXT_SHIFT === context >>> CONTEXT_SHIFT ? entry : 0;
           clean[k] = 0;
         }
@@ -176,8 +205,20 @@ export function compileEngine(opts: EngineOptions): Engine {
             }
           }
         }
-        for (let k = 0; k < count; k++) {
-          if (clean[k] !== 0) memo.set(variants[k], context | known[k] | clean[k]);
+        if (store === memo) {
+          for (let k = 0; k < count; k++) {
+            if (clean[k] !== 0) memo.set(variants[k], context | known[k] | clean[k]);
+          }
+        } else {
+          for (let k = 0; k < count; k++) {
+            const bits = clean[k] & lasting;
+            const variant = variants[k];
+            if (bits === 0 || variant.length > SHARED_MAX_LENGTH) continue;
+            if (known[k] === 0 && shared.size >= SHARED_MAX_ENTRIES) {
+              shared.delete(shared.keys().next().value as string);
+            }
+            shared.set(variant, context | known[k] | bits);
+          }
         }
       }
       return best ? [...best.values()] : [];

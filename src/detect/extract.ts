@@ -218,8 +218,9 @@ class Collector implements Sink {
     at?: string | (() => string),
   ): void {
     if (value.length === 0 || this.truncated) return;
-    // A key made of letters, digits, `_` and `-` carries nothing any detector looks for.
-    if (source === 'key' && isPlainName(value)) return;
+    // A key made of letters, digits, `_` and `-` carries nothing any detector looks for, except
+    // the names that reach an object's prototype (see isPrototypeKey).
+    if (source === 'key' && isPlainName(value) && !isPrototypeKey(value)) return;
     const cls = this.rules.classify(segs);
     if (cls.expandJson) {
       const base = [...segs, '$'];
@@ -259,6 +260,18 @@ function isPlainName(s: string): boolean {
     }
   }
   return true;
+}
+
+/**
+ * `__proto__`, `constructor` and `prototype` are plain names, but a merge or path-set of the
+ * parsed body through them (`{"__proto__": {"isAdmin": true}}`, `constructor.prototype`) writes
+ * to every object's prototype: prototype pollution. Property names are case-sensitive, so only
+ * the exact names count; `__proto__` also inside a longer name, since setters and ORMs that split
+ * names on `__` (`a__proto__b` as a path `a.proto.b`, Django-style lookups) exist and no ordinary
+ * field is named so.
+ */
+function isPrototypeKey(s: string): boolean {
+  return s === 'constructor' || s === 'prototype' || s.includes('__proto__');
 }
 
 function clip(name: string): string {

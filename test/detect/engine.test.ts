@@ -199,6 +199,90 @@ describe('engine: cheap paths', () => {
   });
 });
 
+describe('engine: header and path values across calls', () => {
+  /** An engine whose detector runs are counted per detector id. */
+  function counted(opts: Partial<Parameters<typeof compileEngine>[0]> = {}) {
+    const calls = new Map<string, number>();
+    const engine = compileEngine({
+      paranoia: 1,
+      threshold: 0.5,
+      ...opts,
+      wrapDetector: (id, run) => (input) => {
+        calls.set(id, (calls.get(id) ?? 0) + 1);
+        return (opts.wrapDetector ?? ((_, r) => r))(id, run)(input);
+      },
+    });
+    const total = () => [...calls.values()].reduce((a, b) => a + b, 0);
+    return { engine, calls, total };
+  }
+  const UA = value('Mozilla/5.0 (X11; Linux x86_64) Gecko/20100101 Firefox/128.0', {
+    location: 'header.user-agent',
+    source: 'header',
+  });
+
+  it('does not run again a detector that found nothing in the same header string', () => {
+    const { engine, total } = counted();
+    expect(engine.inspect([UA])).toEqual([]);
+    const first = total();
+    expect(first).toBeGreaterThan(0);
+    expect(engine.inspect([{ ...UA, location: 'header.x-client' }])).toEqual([]);
+    // Only the runs that read the location (their "nothing" may depend on it) come back.
+    expect(total() - first).toBeLessThan(first / 2);
+  });
+  it('finds the same in a repeated request, attack or not (TABLE twice)', () => {
+    for (const paranoia of [1, 2, 3] as const) {
+      const engine = compileEngine({ paranoia, threshold: 0.3 });
+      const once = engine.inspect(TABLE);
+      expect(engine.inspect(TABLE)).toEqual(once);
+      expect(engine.inspect(TABLE)).toEqual(slowInspect(TABLE, paranoia, 0.3));
+    }
+  });
+  it('keeps nothing across calls for body, query and cookie values', () => {
+    for (const source of ['body', 'query', 'cookie'] as const) {
+      const { engine, total } = counted();
+      const v = { ...UA, source, location: `${source}.ua` };
+      engine.inspect([v]);
+      const first = total();
+      engine.inspect([v]);
+      expect(total()).toBe(2 * first);
+    }
+  });
+  it('does not carry "nothing found" across sources or profiles', () => {
+    const probe = "-7387'))) order by 1--";
+    const sqli = compileEngine({ paranoia: 1, threshold: 0.3, detectors: ['sqli'] });
+    const asCode = value(probe, { location: 'header.x-a', source: 'header', profile: 'code' });
+    expect(sqli.inspect([asCode])).toEqual([]);
+    const found = sqli.inspect([value(probe, { location: 'header.x-b', source: 'header' })]);
+    expect(found.map((f) => f.location)).toEqual(['header.x-b']);
+  });
+  it('is bounded: the oldest strings are dropped first', () => {
+    const { engine, total } = counted();
+    engine.inspect([UA]);
+    const first = total();
+    for (let i = 0; i < 1100; i++) engine.inspect([{ ...UA, value: `${UA.value} ${i}` }]);
+    const before = total();
+    engine.inspect([UA]);
+    expect(total() - before).toBe(first);
+  });
+  it('does not keep the "nothing" of a detector compiled with options of its own', () => {
+    // The wrapper hides the location from ssrf, so only the options keep its "nothing" per call.
+    const hide: NonNullable<Parameters<typeof compileEngine>[0]['wrapDetector']> = (_id, run) => (input) =>
+      run({ value: input.value, location: 'header.x', source: input.source, profile: input.profile });
+    const plain = counted({ wrapDetector: hide, detectors: ['ssrf'] });
+    plain.engine.inspect([UA]);
+    plain.engine.inspect([UA]);
+    expect(plain.calls.get('ssrf')).toBe(1);
+    const withOptions = counted({
+      wrapDetector: hide,
+      detectors: ['ssrf'],
+      detectorOptions: { ssrf: { dns: { check: () => undefined } } },
+    });
+    withOptions.engine.inspect([UA]);
+    withOptions.engine.inspect([UA]);
+    expect(withOptions.calls.get('ssrf')).toBe(2);
+  });
+});
+
 describe('SSRF DNS check wired through the engine', () => {
   it('flags a host name that resolves to an internal address once its lookup is cached', async () => {
     const { createDnsResolverCheck } = await import('../../src/detect/ssrf.js');

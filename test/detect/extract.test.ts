@@ -134,6 +134,23 @@ describe('extract: JSON bodies', () => {
     expect(at(x, 'body.$.n', 'body')).toEqual([]); // numbers carry nothing to inspect
     expect(x.malformedJson).toBe(false);
   });
+  it('passes the plain keys that reach a prototype (pollution) to the detectors', () => {
+    const x = json('{"__proto__":{"isAdmin":true},"constructor":{"prototype":{"a":1}},"a__proto__b":1}');
+    expect(at(x, 'body.$.__proto__', 'key')).toEqual(['__proto__']);
+    expect(at(x, 'body.$.constructor', 'key')).toEqual(['constructor']);
+    expect(at(x, 'body.$.constructor.prototype', 'key')).toEqual(['prototype']);
+    expect(at(x, 'body.$.a__proto__b', 'key')).toEqual(['a__proto__b']);
+    expect(at(x, 'body.$.__proto__.isAdmin', 'key')).toEqual([]);
+    // Property names are case-sensitive: these reach no prototype.
+    const y = json('{"Constructor":1,"prototypes":2,"proto":3,"__proto":4}');
+    expect(y.values.filter((v) => v.source === 'key')).toEqual([]);
+    const q = run(req('/s?__proto__=1&constructor=2&prototype=3'));
+    expect(q.values.filter((v) => v.source === 'key').map((v) => v.value)).toEqual([
+      '__proto__',
+      'constructor',
+      'prototype',
+    ]);
+  });
   it('decodes JSON string escapes', () => {
     expect(at(json('{"q":"\\u003cscript\\u003e \\"x\\" \\n"}'), 'body.$.q')).toEqual(['<script> "x" \n']);
   });
