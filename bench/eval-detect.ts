@@ -11,6 +11,7 @@ import {
   crsRequest,
   crsRuleParanoia,
   detectPhase,
+  documentedFalsePositive,
   loadCodePrompts,
   loadCrs,
   loadCsic,
@@ -20,6 +21,7 @@ import {
   runPhase,
   userTurnRequest,
 } from './crs/harness.js';
+import { benignApiRequests } from './lib/benign-api.js';
 
 const args = process.argv.slice(2);
 const argValue = (name: string) => {
@@ -29,6 +31,7 @@ const argValue = (name: string) => {
 const levels = (argValue('--paranoia')?.split(',').map(Number) ?? [1, 2, 3]) as (1 | 2 | 3)[];
 const exampleCount = Number(argValue('--examples') ?? 0);
 const ruleParanoia = crsRuleParanoia();
+const benignRequests = benignApiRequests(3000);
 
 interface Bucket {
   n: number;
@@ -108,6 +111,7 @@ async function evaluate(level: 1 | 2 | 3) {
 
   // CRS regression: whole requests; TPR per rule file for positives, FPR on negatives.
   const crsPos = new Tally();
+  const crsPosAsDescribed = new Tally();
   const crsByRulePl = new Tally();
   const crsNeg = new Tally();
   const crsMiss = new Tally();
@@ -128,6 +132,7 @@ async function evaluate(level: 1 | 2 | 3) {
       const r = run(req);
       if (row.kind === 'positive') {
         crsPos.add(group, r.blocked, r.findings, () => describe(req, r.findings));
+        if (!documentedFalsePositive(row)) crsPosAsDescribed.add(group, r.blocked, r.findings, () => '');
         const rulePl = ruleParanoia.get(row.rule_id);
         if (rulePl !== undefined)
           crsByRulePl.add(`${group} rule-PL${rulePl}`, r.blocked, r.findings, () => '');
@@ -147,6 +152,15 @@ async function evaluate(level: 1 | 2 | 3) {
     for (const req of loadCsic()) {
       const r = run(req);
       csic.add('normal', r.blocked, r.findings, () => describe(req, r.findings));
+    }
+  });
+
+  // Generated benign API traffic (bench/lib/benign-api.ts, seeded): FPR on values outside the corpus.
+  const generated = new Tally();
+  const g = timed(() => {
+    for (const req of benignRequests) {
+      const r = run(req);
+      generated.add('benign', r.blocked, r.findings, () => describe(req, r.findings));
     }
   });
 
@@ -171,25 +185,27 @@ async function evaluate(level: 1 | 2 | 3) {
   if (exampleCount > 0) {
     console.log(`\n=== examples at paranoia ${level} ===`);
     paramMisses.printExamples('httpparams miss');
-    const fp = new Tally();
     params.printExamples('httpparams');
     crsMiss.printExamples('crs miss');
     crsNeg.printExamples('crs negative');
     csic.printExamples('csic');
+    generated.printExamples('generated');
     code.printExamples('code');
-    void fp;
   }
 
   return {
     httpparams: { ...params.result(), ms: Math.round(p.ms) },
     crs: {
       positive: crsPos.result(),
+      /** Positives without the stages CRS's own tests describe as known false positives. */
+      positiveAsDescribed: crsPosAsDescribed.result(),
       /** Positives split by the paranoia level of the CRS rule they test (local CRS 3.3 rules). */
       positiveByRuleParanoia: crsByRulePl.result(),
       negative: crsNeg.result(),
       ms: Math.round(c.ms),
     },
     csic: { ...csic.result(), ms: Math.round(s.ms) },
+    generatedApi: { ...generated.result(), ms: Math.round(g.ms) },
     codePrompts: { ...code.result(), ms: Math.round(k.ms) },
   };
 }
@@ -225,6 +241,12 @@ function targets(r: LevelResult) {
       goal: 0.03,
     },
     {
+      name: 'generated benign API FPR',
+      value: (r.generatedApi as unknown as Record<string, Bucket>).benign?.rate ?? 1,
+      op: '<=',
+      goal: 0.003,
+    },
+    {
       name: 'code prompts (user) FPR',
       value: (r.codePrompts as unknown as Record<string, Bucket>).user?.rate ?? 1,
       op: '<=',
@@ -257,8 +279,13 @@ for (const t of ['sqli', 'xss', 'cmdi', 'path-traversal'])
   row(`httpparams ${t} TPR`, (r) => b(r.httpparams, t));
 row('httpparams norm FPR', (r) => b(r.httpparams, 'norm'));
 const groups = Object.keys(results[levels[0]].crs.positive).sort();
-for (const g of groups)
-  row(`CRS ${g} TPR (n=${results[levels[0]].crs.positive[g].n})`, (r) => b(r.crs.positive, g));
+for (const g of groups) {
+  const { n } = results[levels[0]].crs.positive[g];
+  row(`CRS ${g} TPR (n=${n})`, (r) => b(r.crs.positive, g));
+  const described = results[levels[0]].crs.positiveAsDescribed[g]?.n ?? 0;
+  if (described !== n)
+    row(`  without CRS's ${n - described} known FPs`, (r) => b(r.crs.positiveAsDescribed, g));
+}
 if (ruleParanoia.size > 0) {
   for (const g of ['930', '932', '941', '942']) {
     for (const pl of [1, 2, 3, 4]) {
@@ -273,6 +300,7 @@ row(`  not identical to a positive (n=${results[levels[0]].crs.negative.distinct
   b(r.crs.negative, 'distinct'),
 );
 row('CSIC normal FPR', (r) => b(r.csic, 'normal'));
+row(`generated benign API FPR (n=${benignRequests.length})`, (r) => b(r.generatedApi, 'benign'));
 row('code prompts user-turn FPR', (r) => b(r.codePrompts, 'user'));
 row('code prompts assistant-turn FPR', (r) => b(r.codePrompts, 'assistant'));
 row('  same, llmMessages: inspect (user)', (r) => b(r.codePrompts, 'user (llmMessages: inspect)'));
@@ -297,7 +325,7 @@ writeFileSync(
     {
       generatedAt: new Date().toISOString(),
       node: process.version,
-      note: 'Rates and counts only; corpus rows are not reproduced. httpparams rows are sent as GET ?q=<payload>; CRS rows as full requests; CSIC lines re-encoded; code prompts as OpenAI chat-completions bodies.',
+      note: 'Rates and counts only; corpus rows are not reproduced. httpparams rows are sent as GET ?q=<payload>; CRS rows as full requests; CSIC lines re-encoded; generated benign API requests from bench/lib/benign-api.ts (seeded faker); code prompts as OpenAI chat-completions bodies.',
       paranoia: results,
     },
     null,

@@ -20,6 +20,7 @@ import {
   runPhase,
   userTurnRequest,
 } from './harness.js';
+import { benignApiRequests } from '../lib/benign-api.js';
 
 const args = process.argv.slice(2);
 const arg = (name: string, dflt: string) => {
@@ -70,6 +71,8 @@ function buildCases(): Case[] {
   for (const r of code) cases.push({ set: 'code', bucket: 'user', attack: false, req: userTurnRequest(r) });
   for (const r of code)
     cases.push({ set: 'code', bucket: 'assistant', attack: false, req: assistantTurnRequest(r) });
+  for (const req of sample(benignApiRequests(3000)))
+    cases.push({ set: 'generated', bucket: 'benign', attack: false, req });
   return cases;
 }
 
@@ -189,7 +192,7 @@ writeFileSync(
       generatedAt: new Date().toISOString(),
       sampleCapPerBucket: cap,
       requests: cases.length,
-      note: 'Same sampled requests through nginx+ModSecurity v3+CRS (Debian packages) and through the Palisade detect phase. Attack buckets: rate = TPR; benign buckets (norm, negative, normal, user, assistant): rate = FPR. CRS "negative" rows are only negative for one rule and include real attacks.',
+      note: 'Same sampled requests through nginx+ModSecurity v3+CRS (Debian packages) and through the Palisade detect phase. Attack buckets: rate = TPR; benign buckets (norm, negative, normal, user, assistant, generated benign API traffic from bench/lib/benign-api.ts): rate = FPR. CRS "negative" rows are only negative for one rule and include real attacks.',
       results,
     },
     null,
