@@ -31,6 +31,12 @@
  *   derived tables (`from(select count(*),concat(…))x`), server facts inside string builders
  *   (`concat(0x7e,version())`) and MySQL version comments around keywords (`/*!50000select*\/`)
  *   are judged anywhere in the value at medium strength.
+ * - A short value that is nothing but a piece of SQL (./sqli/fragment.ts) — a SQL function left open
+ *   (`concat(`), a true comparison of literals (`1=1`, `11!=1`), an IN list, a null test (`IS NULL`),
+ *   a clause cut short (`HAVING 1=`, `) when 1 then`, `from t where id=1`) — flags at paranoia 1;
+ *   lone generic operators (`||`, `->`, `<>`), `order by` alone and sample-database names only from
+ *   paranoia 2–3. Numbers that crash number parsers (2.2250738585072011e-308, `1e309`) flag at
+ *   paranoia 1, integers one past 2^31/2^32/2^63/2^64 from paranoia 2 (./sqli/numbers.ts).
  * - Second-order injection and injections split across several parameters are out of reach of a
  *   per-value detector.
  */
@@ -38,6 +44,9 @@ import type { Finding } from '../core/findings.js';
 import { fold, lex, type Tok } from './sqli/lexer.js';
 import { Judge, type Judged } from './sqli/judge.js';
 import { isSystemTable } from './sqli/words.js';
+import { bareFragment } from './sqli/fragment.js';
+import { numberProbe } from './sqli/numbers.js';
+import { quoteFragment, randomCase } from './sqli/quote-fragment.js';
 import { sqliCannotMatch } from './sqli/prefilter.js';
 import type { ContentProfile, DetectorOptions, InspectedValue, Paranoia, ValueDetector } from './types.js';
 import { reportedScore, severityOf } from './score.js';
@@ -102,9 +111,15 @@ function judgeContext(text: string, ctx: Context): Candidate | null {
   if (a !== null && (best === null || a.score > best.score)) {
     best = { ...a, ctx, origin: 'anywhere', prefix, offset: t[a.at]?.s ?? 0 };
   }
+  // the whole value is one piece of SQL (./sqli/fragment.ts)
+  const f = ctx === '' ? bareFragment(text, raw, t, inlineComment) : quoteFragment(t);
+  if (f !== null && (best === null || f.score > best.score))
+    best = { ...f, ctx, origin: 'breakout', prefix, offset: t[f.at]?.s ?? 0 };
   if (best !== null && best.score >= 0.3) {
     let boost = 0;
     if (inlineComment || execComment) boost += 0.1;
+    // `ORder by`, `cOnCaT(`: random case is how keyword filters are dodged
+    if (randomCase(text, t)) boost += 0.1;
     for (const x of t) {
       if ((x.c === 'n' || x.c === 'f') && isSystemTable(x.w)) {
         boost += 0.1;
@@ -187,13 +202,28 @@ const PROBE_OPERATORS = new Set([
 function quoteOperatorProbe(value: string): SqliAnalysis | null {
   // a trailing newline (a form field or a pasted line) does not change the probe
   const text = value.length <= 10 ? value.trimEnd() : value;
-  if (text.length < 3 || text.length > 8) return null;
+  if (text.length < 2 || text.length > 8) return null;
+  if (text.length <= 4 && mixedQuotes(text))
+    return { score: 0.5, rule: 'mixed-quote-probe', context: '', offset: 0 };
   const q = text[0]!;
   if ((q !== "'" && q !== '"') || text[text.length - 1] !== q) return null;
   const inner = text.slice(1, -1).trim().toLowerCase();
   return PROBE_OPERATORS.has(inner)
     ? { score: 0.5, rule: 'quote-operator-probe', context: '', offset: 0 }
     : null;
+}
+
+/** `"'`, `'"\``: quotes of two kinds and nothing else, to learn which one breaks the query. */
+function mixedQuotes(text: string): boolean {
+  let kinds = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 39) kinds |= 1;
+    else if (c === 34) kinds |= 2;
+    else if (c === 96) kinds |= 4;
+    else return false;
+  }
+  return kinds !== 1 && kinds !== 2 && kinds !== 4;
 }
 
 const SINGLE_LOOKALIKES = '\u2018\u2019\u00b4\u02bc\uff07\u2032';
@@ -298,6 +328,12 @@ function analyzeText(
 ): SqliAnalysis | null {
   let text = value.length > SQLI_MAX_INPUT ? value.slice(0, SQLI_MAX_INPUT) : value;
   if (text.length < 2) return null;
+  // numbers that crash number parsers (2.2250738585072011e-308, 1e309): nothing else to judge
+  if (profile === 'generic' || profile === 'identifier' || profile === 'url') {
+    const c0 = text.charCodeAt(0);
+    const m = (c0 >= 48 && c0 <= 57) || c0 === 45 || c0 === 43 || c0 === 46 ? numberProbe(text) : null;
+    if (m !== null) return { score: m.score + 0.1 * (paranoia - 1), rule: m.rule, context: '', offset: 0 };
+  }
   // plain words, numbers, names, e-mails, most sentences: provably nothing to judge (./sqli/prefilter.ts)
   if (prefilter && sqliCannotMatch(text)) return null;
   // quote look-alikes (’ ‘ ´ ʼ ＇) that some databases and charsets fold into a quote

@@ -38,8 +38,11 @@ const NEEDS: Partial<Record<DetectorId, string>> = {
 /** nosqli also judges any value whose location names an operator (`user[$ne]=1`). */
 export const LOCATION_NOSQLI = DETECTOR_BIT.nosqli;
 
-/** What SSRF alone may report on a decimal number (an IPv4 address as one integer). */
-const NUMBER_MASK = DETECTOR_BIT.ssrf;
+/**
+ * What may report on a decimal number: SSRF (an IPv4 address as one integer) and SQLi (integers
+ * one past 2^31 / 2^32 / 2^63 / 2^64, which overflow integer parsers).
+ */
+const NUMBER_MASK = DETECTOR_BIT.ssrf | DETECTOR_BIT.sqli;
 
 let conditional = 0;
 for (const id of Object.keys(NEEDS) as DetectorId[]) conditional |= DETECTOR_BIT[id];

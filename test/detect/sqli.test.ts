@@ -109,7 +109,8 @@ const ATTACKS: Row[] = [
   { input: "'LIKE'", expect: true },
   { input: "'-'", expect: false, profile: 'free-text' },
   // paranoia raises weak shapes
-  { input: '1=1', expect: false, note: 'lone comparison: weak, PL1 quiet' },
+  { input: '1=1', expect: true, note: 'a true comparison of literals: a tautology probe' },
+  { input: '11=1', expect: false, note: 'a false comparison: as common in documentation' },
   { input: '1=1', expect: true, paranoia: 3 },
   { input: '1--', expect: true, paranoia: 3 },
   // detect-a2: shapes added for blind / error-based extraction
@@ -173,8 +174,8 @@ const ATTACKS: Row[] = [
   { input: 'please execute immediately', expect: false },
   { input: "print(f'{name}: {count}')", expect: false, paranoia: 3, note: 'braces of a template stay' },
   { input: 'fact :: Integer -> Integer', expect: false, paranoia: 3, note: 'a type signature, not a cast' },
-  { input: '7 like 7', expect: false, note: 'lone comparison with a SQL operator: PL2' },
-  { input: '7 like 7', expect: true, paranoia: 2 },
+  { input: '7 like 8', expect: false, note: 'a false comparison with a SQL operator: PL2' },
+  { input: '7 like 8', expect: true, paranoia: 2 },
   { input: "'7' regexp '7'", expect: true, paranoia: 2 },
   // detect-sqli-pl1: shapes CRS blocks at its own paranoia 1
   { input: 'current_database(', expect: true, note: 'server-fact function as the whole value' },
@@ -507,10 +508,15 @@ describe('sqli prefilter', () => {
       ...['notnull', 'isnull', 'glob', 'distinctrow', 'current_user', 'int', 'jsonb', 'as', 'from'],
       ...['msdb', 'tempdb', 'xunionselect', 'unionallselectx', 'database', 'truncate', 'rlike'],
       ...['1', '42', '1e5', '0x1f', '3.5', '1.e', 'a1', '5or', '1union', 'unknown'],
+      // whole-value fragments (./src/detect/sqli/fragment.ts)
+      ...['concat', 'Count', 'having', 'when', 'then', 'values', 'execute', 'in', 'by', 'order', 'group'],
+      ...['sp_executesql', 'msdasql', 'northwind', 'null', 'jsonb', '2.2250738585072011e-308', '1e309'],
+      ...['4294967296', '-2147483649', 'ORder', 'cOnCaT', 'except', 'drop', 'where', 'limit'],
     ];
     const puncts = [' ', ' ', ' ', ',', '.', "'", '"', '@', '-', '--', '=', '(', ')', ';', '#', '/', '\t'];
     puncts.push(':', '?', '<', '>', '~', '!', '+', '*', '%', '|', '&', '[', '/*', '<=', '::', '||');
     puncts.push(']', '{', '}', '#>', '@>', '.e.', 'x=');
+    puncts.push('<=>', '<>', '->', "''", "' '", '!=', '==', '`', '\\', '(', ')');
     const tok = fc.oneof(
       { weight: 3, arbitrary: fc.constantFrom(...words) },
       { weight: 3, arbitrary: fc.constantFrom(...puncts) },

@@ -25,7 +25,8 @@ const SELECT_CLAUSES = new Set(['from', 'into', 'where', 'group by', 'order by',
 /** DDL actions after `alter table <name>`: the clause that makes it a full statement. */
 const ALTER_ACTIONS = new Set(['add', 'change', 'modify', 'drop', 'rename', 'alter', 'convert', 'engine']);
 const SQL_WORD_OPS = new Set(['like', 'rlike', 'regexp', 'similar', 'glob', 'sounds']);
-const DDL_VERBS = new Set(['create', 'alter', 'drop', 'truncate']);
+/** Statements after a punctuation opening the value (`/create table x`, `>set @x = 1`). */
+const DDL_VERBS = new Set(['create', 'alter', 'drop', 'truncate', 'set', 'declare']);
 const DDL_OBJECTS = new Set([
   'table',
   'database',
@@ -341,7 +342,8 @@ export class Judge {
       case 'revoke':
         return y !== undefined && (y.c === 'k' || y.c === 'n') && z !== undefined;
       case 'copy':
-        return y?.c === 'n' || y?.c === '(';
+        // PostgreSQL `copy t from '/file'`, `copy (select …) to …` — not `copy online card`
+        return y?.c === '(' || (y?.c === 'n' && (z?.w === 'from' || z?.w === 'to'));
       case 'replace':
         if (y?.w === 'into') return true;
         for (let j = i + 1; j < t.length && j < i + 24; j++)
@@ -385,6 +387,8 @@ export class Judge {
         if (y?.c === 'k' && y.w === 'select' && this.selectList(p + 2)) return r(0.95, 'union-select');
         if (y?.c === '(' && t[p + 2]?.w === 'select') return r(0.95, 'union-select');
         if (y?.c === 'k' && y.w === 'select') return r(quote ? 0.8 : 0.5, 'union-select');
+        // `2 union all`, `' union`: the set operation cut short after a breakout (`all` folds away)
+        if (y === undefined && (quote || prefix === 'num')) return r(0.5, 'union-fragment');
         return null;
       }
       case ';': {
@@ -592,7 +596,9 @@ export class Judge {
       for (let j = e.end; j < t.length; j++) if (t[j]!.c === 's') return null;
       return { score: 0.6, rule: 'quote-logic', at: p };
     }
-    if (p === 0 && t[0]!.w === 'xor') return { score: 0.55, rule: 'xor-logic', at: p };
+    // `xor 7 >`, not `xor encryption` (a search for the cipher)
+    if (p === 0 && t[0]!.w === 'xor' && (e.kind === 'lit' || t[e.end]?.c === 'o'))
+      return { score: 0.55, rule: 'xor-logic', at: p };
     return null;
   }
 
@@ -824,6 +830,8 @@ export class Judge {
               take(0.9, 'exec-procedure', i);
             else if (prev !== undefined && prev.c === 'k' && prev.w === 'select')
               take(0.6, 'select-procedure', i);
+            // `benchmark` is also an English word (`benchmark global models`): as a name it needs SQL around it
+            else if (x.w === 'benchmark') take(0.2, 'procedure-name', i);
             else take(prev === undefined && t.length <= 3 ? 0.55 : 0.45, 'procedure-name', i);
           } else if (i === 0 && t.length === 1 && isSpecificSystemTable(x.w)) take(0.5, 'system-table', i);
           // `unionselect`, `1unionallselect`: the keywords glued by a filter that strips spaces or comments

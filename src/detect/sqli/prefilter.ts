@@ -33,6 +33,12 @@
  *    call, subquery or dangerous function, and what follows it can only be an inert keyword,
  *    so the only shape left would be `literal-comparison` (a number, a comparison, a literal),
  *    which needs a comparison operator after a leading number.
+ * 6. Whole-value fragments (./fragment.ts, ./quote-fragment.ts, ./numbers.ts): a value opening
+ *    with an operator character (up to 32 characters), holding no word character at all (or none
+ *    after its first `=`), a quote with digits and no letters or with a `, <digit>`, a `, <digit>`
+ *    with a comparison, a number probe (whole or after `=`), `order`/`group` followed by `by`, and
+ *    the names of DB_ONLY_NAMES / DB_WORDS are never skipped. Every other fragment rule needs `(`,
+ *    `)`, `;`, `::`, a comment, a quote followed by a REJECT word, or a REJECT / positional word.
  * Then `tail` at the start sees `n 1 s v x ,`, an inert keyword or a `-` with no operand behind
  * it (a `-` between operands folds away), and returns null without recursing; `anywhere` scores
  * only `U ; f n(procedure, catalogue) k(waitfor, into outfile, from catalogue|subquery)`, `o` (a
@@ -40,8 +46,15 @@
  * dangerous call. Hence every context judges null.
  * test/detect/sqli.test.ts checks this against the full analysis on generated values.
  */
-import { OOB_NAMES, SPECIFIC_SYSTEM_NAMES, SPECIFIC_SYSTEM_PREFIXES } from './words.js';
+import {
+  DB_ONLY_NAMES,
+  DB_WORDS,
+  OOB_NAMES,
+  SPECIFIC_SYSTEM_NAMES,
+  SPECIFIC_SYSTEM_PREFIXES,
+} from './words.js';
 import { KEYWORDS, LOGIC, SETOPS, WORD_OPS } from './lexer.js';
+import { numberProbe } from './numbers.js';
 
 const RUN = 1;
 const SPACE = 2;
@@ -143,6 +156,9 @@ export const INERT_KEYWORDS: ReadonlySet<string> = new Set([
   'delay',
   'infile',
   'describe',
+  // `order` / `group` matter only when `by` follows (fold merges them): see byFollows
+  'order',
+  'group',
 ]);
 /** Literal words (class `1`) and `not` (dropped after `and`): never right after a logic word. */
 const AFTER_LOGIC_REJECT = new Set(['true', 'false', 'null', 'unknown', 'not']);
@@ -164,6 +180,9 @@ for (const p of SPECIFIC_SYSTEM_PREFIXES) {
   else RUN_PREFIXES.push(p);
 }
 for (const w of DOTTED_PREFIXES) addWord(w, REJECT);
+// names judged alone as the whole value (./fragment.ts)
+for (const w of DB_ONLY_NAMES) addWord(w, REJECT);
+for (const w of DB_WORDS) addWord(w, REJECT);
 const MAX_SIGNIFICANT = maxLen;
 
 function equalsAt(text: string, a: number, b: number, w: string): boolean {
@@ -231,6 +250,23 @@ function plainAfterLogic(text: string, i: number): boolean {
   return true;
 }
 
+/**
+ * `order by`, `group+by`: the lexer folds `order`/`group` and a following `by` into one keyword even
+ * across spaces and unary operators, so `by` after any run of non-alphanumeric characters counts.
+ */
+function byFollows(text: string, i: number): boolean {
+  const n = text.length;
+  let j = i;
+  while (j < n) {
+    const c = text.charCodeAt(j);
+    if (c >= 128 || CLASS[c] === RUN) break;
+    j++;
+  }
+  if (j + 2 > n || lc(text.charCodeAt(j)) !== 98 || lc(text.charCodeAt(j + 1)) !== 121) return false;
+  const d = j + 2 < n ? text.charCodeAt(j + 2) : 32;
+  return !(d < 128 && CLASS[d] === RUN);
+}
+
 function isDigit(c: number): boolean {
   return c >= 48 && c <= 57;
 }
@@ -245,6 +281,11 @@ export function sqliCannotMatch(text: string): boolean {
   // the quote-operator probe (`'-'`, `"or"`) is judged on the raw text
   const q0 = text.charCodeAt(0);
   if (n <= 10 && (q0 === 39 || q0 === 34)) return false;
+  // `<>`, `<=> null`, `->`: a short value opening with an operator may be a lone SQL operator
+  if (n <= 32 && '<>=!|&~^'.includes(text[0]!)) return false;
+  if (n <= 32 && q0 === 45 && text.charCodeAt(1) === 62) return false;
+  // 2.2250738585072011e-308, 1e309: judged before this prefilter (./fragment.ts numberProbe)
+  if (n <= 48 && numberProbe(text) !== null) return false;
   let runStart = -1;
   /** Index of the current space-separated chunk (0-based), -1 before the first. */
   let chunk = -1;
@@ -255,19 +296,44 @@ export function sqliCannotMatch(text: string): boolean {
   let emptyExponent = false;
   let other = false;
   let compareSeen = false;
+  // letters / any word character seen in the whole value, and after its first `=` (an embedded
+  // `name=value` is judged from after the `=` too, see ../sqli.ts)
+  let sawRun = false;
+  let sawDigit = false;
+  let sawLetter = false;
+  let eqAt = -1;
+  let runAfterEq = false;
+  let letterAfterEq = false;
+  /** A `,` followed by a digit: `b,1=1` is a list item, then a literal comparison. */
+  let commaDigit = false;
   for (let i = 0; i <= n; i++) {
     const c = i < n ? text.charCodeAt(i) : 32;
     const k = c < 128 ? CLASS[c]! : 0;
     if (k !== SPACE && prevSpace && i < n) chunk++;
     prevSpace = k === SPACE;
     if (k === RUN) {
+      sawRun = true;
+      if (eqAt >= 0) runAfterEq = true;
+      if (c <= 57) sawDigit = true;
+      else if (c !== 95 && c !== 36) {
+        sawLetter = true;
+        if (eqAt >= 0) letterAfterEq = true;
+      }
       if (runStart < 0) runStart = i;
       continue;
     }
     if (runStart >= 0) {
       // once per run (not per suffix below): linear
       if (gluedUnion(text, runStart, i)) return false;
-      if (isLetterLike(text.charCodeAt(runStart))) {
+      // `1.e1union`: a letter run right after `<digit>.` may continue a number (`1.e1`)
+      const afterNumberDot =
+        runStart >= 2 && text.charCodeAt(runStart - 1) === 46 && isDigit(text.charCodeAt(runStart - 2));
+      if (isLetterLike(text.charCodeAt(runStart)) && !afterNumberDot) {
+        if (
+          (equalsAt(text, runStart, i, 'order') || equalsAt(text, runStart, i, 'group')) &&
+          byFollows(text, i)
+        )
+          return false;
         const kind = significance(text, runStart, i);
         if (kind === REJECT) return false;
         if (kind !== 0) {
@@ -277,9 +343,14 @@ export function sqliCannotMatch(text: string): boolean {
           positional = true;
         }
       } else {
-        // a run opening with digits: the lexer may split a word off at any letter
-        for (let q = runStart + 1; q < i; q++)
-          if (isLetterLike(text.charCodeAt(q)) && significance(text, q, i) !== 0) return false;
+        // a run opening with digits (or continuing `1.`): the lexer may split a word off at any letter
+        for (let q = afterNumberDot ? runStart : runStart + 1; q < i; q++)
+          if (
+            isLetterLike(text.charCodeAt(q)) &&
+            (significance(text, q, i) !== 0 ||
+              ((equalsAt(text, q, i, 'order') || equalsAt(text, q, i, 'group')) && byFollows(text, i)))
+          )
+            return false;
       }
       runStart = -1;
     }
@@ -288,6 +359,11 @@ export function sqliCannotMatch(text: string): boolean {
       case SPACE:
         break;
       case PUNCT:
+        if (c === 44) {
+          let j = i + 1;
+          while (j < n && text.charCodeAt(j) === 32) j++;
+          if (isDigit(text.charCodeAt(j))) commaDigit = true;
+        }
         if (c === 39 || c === 34) quoteSeen = true;
         else if (
           c === 46 &&
@@ -312,6 +388,7 @@ export function sqliCannotMatch(text: string): boolean {
         dashSeen = true;
         break;
       case OTHER: {
+        if (c === 61 && eqAt < 0) eqAt = i;
         const d = i + 1 < n ? text.charCodeAt(i + 1) : 0;
         // `{identifier expr}` escapes: the lexer drops the brace and the identifier
         if (c === 123 && isLetterLike(d)) return false;
@@ -331,10 +408,17 @@ export function sqliCannotMatch(text: string): boolean {
         return false;
     }
   }
+  // `' ', 10`, `3' ' 1`: quotes and numbers only are judged as a literal list (./fragment.ts)
+  const noRun = !sawRun || (eqAt >= 0 && !runAfterEq);
+  const noLetter = !sawLetter || (eqAt >= 0 && !letterAfterEq);
+  if (quoteSeen && sawDigit && (noLetter || commaDigit)) return false;
+  // `x=1e309`: a number probe after an embedded `name=`
+  if (eqAt >= 0 && n - eqAt <= 49 && numberProbe(text.slice(eqAt + 1)) !== null) return false;
   // `-` folds arithmetic and drops unary minus, `1.e` vanishes: token positions would shift
   if (positional && (dashSeen || emptyExponent)) return false;
   if (other) {
-    if (positional || quoteSeen) return false;
+    // operators alone (`<>`, `->`, `<=`) are judged as the whole value (./fragment.ts)
+    if (positional || quoteSeen || noRun || (compareSeen && commaDigit)) return false;
     // a value opening with a number (after unary operators) could be `1=1`, `2>1`
     let j = 0;
     while (j < n && ' \t-+~!'.includes(text[j]!)) j++;

@@ -352,3 +352,55 @@ export const STATEMENT_WORDS = new Set([
   'declare',
   'shutdown',
 ]);
+
+/**
+ * Names that exist only inside database servers (MSSQL system procedures, Oracle network packages,
+ * OLE DB providers used by OPENROWSET): no other vocabulary has them, so one as the whole value is
+ * someone reaching for the server. ./prefilter.ts keeps values holding them.
+ */
+export const DB_ONLY_NAMES: ReadonlySet<string> = new Set([
+  'sp_executesql',
+  'sp_password',
+  'sp_addlogin',
+  'sp_addsrvrolemember',
+  'sp_adduser',
+  'sp_droplogin',
+  'sp_helprotect',
+  'sp_msforeachtable',
+  'sp_msforeachdb',
+  'sp_linkedservers',
+  'sp_addlinkedserver',
+  'sp_send_dbmail',
+  'xp_servicecontrol',
+  'xp_availablemedia',
+  'xp_enumdsn',
+  'xp_loginconfig',
+  'xp_terminate_process',
+  'utl_http',
+  'utl_inaddr',
+  'utl_file',
+  'utl_smtp',
+  'utl_tcp',
+  'dbms_pipe',
+  'dbms_lock',
+  'dbms_java',
+  'dbms_xmlgen',
+  'dbms_xmlquery',
+  'dbms_export_extension',
+  'msdasql',
+  'sqloledb',
+  'msdaora',
+  'sqlncli',
+]);
+
+/**
+ * Sample databases of tutorials and vendor installs: a value naming one alone is weak evidence of
+ * someone guessing database names (paranoia 2). SQL type names (`varchar`, `tinyint`) and catalogue
+ * column names (`table_name`) are not here: database tools send them as ordinary values.
+ */
+export const DB_WORDS: ReadonlySet<string> = new Set([
+  'northwind',
+  'adventureworks',
+  'sakila',
+  'wideworldimporters',
+]);
