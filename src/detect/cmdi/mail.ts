@@ -4,7 +4,8 @@
  * message, a mailbox search). A finding needs a line break followed by a line in that protocol's
  * grammar — the verb with arguments of its exact shape (`RCPT TO:<…>`, `RETR 12`, `a01 FETCH 1:4
  * (FLAGS)`) — so prose lines that open with the same English words (`list 3 things`) stay quiet.
- * A verb alone (`QUIT`, `DATA`) scores low, reported only at paranoia 3.
+ * A verb alone (`QUIT`, `DATA`) scores low, reported only at paranoia 3 — at 2 when the value is
+ * nothing but a line break and that verb.
  */
 
 export interface MailHit {
@@ -86,7 +87,16 @@ export function mailCommand(text: string): MailHit | null {
     let e = s;
     while (e < text.length && e - s < MAX_LINE && text[e] !== '\n' && text[e] !== '\r') e++;
     if (e - s < MAX_LINE) {
-      const score = judgeLine(text.slice(s, e).trimEnd());
+      let score = judgeLine(text.slice(s, e).trimEnd());
+      // `\r\nQUIT` as the whole value: the line break is the payload, not a paragraph of a text
+      if (
+        score >= 0.3 &&
+        score < 0.45 &&
+        n === 0 &&
+        text.slice(0, at).trim() === '' &&
+        e >= text.trimEnd().length
+      )
+        score = 0.45;
       if (score > 0 && (best === null || score > best.score))
         best = { score, rule: 'mail-protocol-command', offset: s };
     }

@@ -139,3 +139,30 @@ function definedAndCalled(lower: string, open: number, name: string): boolean {
   const after = lower[e + name.length];
   return lower.startsWith(name, e) && (after === undefined || !/[a-z0-9_]/.test(after));
 }
+
+/**
+ * A value that is nothing but a bash tilde or history expansion: `~+` / `~-` (the current and
+ * previous directory), `~+2` / `~-1` (directory stack entries), `!!` and `!-1!-2` (earlier
+ * commands run again), `~0` / `!3`. They run what the shell already has, so an attacker probes
+ * with them; alone they are prose too rarely to ignore (`~5` is "about five", `!1` may be a
+ * negation): paranoia 2 for the forms with a sign or `!!`, 3 for the bare numbers.
+ */
+export function wholeValueExpansion(text: string): CmdiAnalysis | null {
+  const v = text.trim();
+  if (v.length < 2 || v.length > 16) return null;
+  if (/^~[+-][0-9]{0,3}$/.test(v) || /^(!!|(![-][0-9]{1,3})+)$/.test(v))
+    return {
+      score: 0.45,
+      rule: v[0] === '~' ? 'tilde-expansion' : 'history-expansion',
+      reach: 'start',
+      offset: 0,
+    };
+  if (/^~[0-9]{1,3}$/.test(v) || /^![0-9]{1,3}$/.test(v))
+    return {
+      score: 0.35,
+      rule: v[0] === '~' ? 'tilde-expansion' : 'history-expansion',
+      reach: 'start',
+      offset: 0,
+    };
+  return null;
+}

@@ -1,0 +1,88 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { analyzeCmdiUnfiltered, cmdiPrefilter } from '../../src/detect/cmdi.js';
+import { CONTENT_PROFILES, type Paranoia } from '../../src/detect/types.js';
+
+// The hashed fast path of the prefilter (src/detect/cmdi/prefilter.ts) against the full analysis:
+// versions, extensions, case, quotes and slashes are where a hash could miss a name.
+
+const LEVELS: Paranoia[] = [1, 2, 3];
+function topScore(v: string): number {
+  let top = -1;
+  for (const p of LEVELS)
+    for (const prof of CONTENT_PROFILES) top = Math.max(top, analyzeCmdiUnfiltered(v, prof, p)?.score ?? -1);
+  return top;
+}
+
+describe('cmdi prefilter: hashed names', () => {
+  it('keeps versioned, suffixed, quoted and mixed-case command words', () => {
+    for (const v of [
+      'PYTHON3.10 -c x',
+      'php8 -r x',
+      'Perl5.36 -e x',
+      'node18 -e x',
+      'CMD.EXE /c dir',
+      'sudo.exe id',
+      "py'thon' -c x",
+      'WhoAmI',
+      'Rc x.sh',
+      'IPCONFIG/all',
+      'x/IPCONFIG',
+      "'/bin'/sh",
+      'a/b/DEV/tcp/1.2.3.4/80',
+      '!!',
+    ])
+      expect(cmdiPrefilter(v), v).toBe(0);
+  });
+
+  it('skips what no command word starts: numbers, names with digits, URLs, e-mails', () => {
+    for (const v of [
+      '19.99',
+      'SKU-49061',
+      's3cr3tSessionValue123',
+      'user519@example.com',
+      'https://shop.example.com/p/28736?ref=mail',
+      'a=1',
+      'pythonic code',
+      'catalog 2024',
+    ]) {
+      expect(cmdiPrefilter(v), v).toBe(1);
+      expect(topScore(v), v).toBe(-1);
+    }
+  });
+
+  it('skips nothing the full analysis would score (generated values)', () => {
+    const words = [
+      ...['python', 'PYTHON3', 'python3.10', 'php8', 'perl5.3', 'java17', 'pip3', 'tclsh8.6', 'gcc-12'],
+      ...['cmd.exe', 'CMD.COM', 'x.bat', 'sudo', 'time', 'rc', 'fish', 'for', 'IF', 'cat', 'id', 'ls'],
+      ...['whoami', 'nc.openbsd', 'update-rc.d', 'catalog', 'ids', 'lsd', '42', '1.2', 'x', 'a.b'],
+      ...['x.sh', '-c', '--version', 'install', '/etc/passwd', 'bin/', 'dev/', 'ipconfig/all', 'a/b'],
+    ];
+    const puncts = [' ', ' ', "'", '"', '.', '/', '=', '-', '!', '?', '#', '@', ':'];
+    const tok = fc.oneof(
+      { weight: 3, arbitrary: fc.constantFrom(...words) },
+      { weight: 2, arbitrary: fc.constantFrom(...puncts) },
+      { weight: 1, arbitrary: fc.constantFrom(...words).map((w) => w.toUpperCase()) },
+    );
+    let skipped = 0;
+    fc.assert(
+      fc.property(fc.array(tok, { minLength: 1, maxLength: 8 }), (parts) => {
+        const v = parts.join('');
+        const k = cmdiPrefilter(v);
+        if (k === 0) return true;
+        skipped++;
+        const top = topScore(v);
+        return k === 1 ? top === -1 : top < 0.3;
+      }),
+      { numRuns: 4000, seed: 7 },
+    );
+    expect(skipped).toBeGreaterThan(400);
+  });
+
+  it('is linear on 1 MB of plain text', () => {
+    const v = 'the customer asked about delivery '.repeat(32 * 1024);
+    const t = performance.now();
+    expect(cmdiPrefilter(v)).toBe(1);
+    expect(performance.now() - t).toBeLessThan(50);
+  });
+});
