@@ -225,6 +225,9 @@ export function classifyIPv6(g: number[]): { class: AddressClass; embedded?: num
   if ((g[0] & 0xffc0) === 0xfe80) return { class: 'link-local' };
   if ((g[0] & 0xffc0) === 0xfec0) return { class: 'private' }; // deprecated site-local
   if ((g[0] & 0xff00) === 0xff00) return { class: 'multicast' };
+  // outside 2000::/3 nothing is allocated for the internet (`[a::b]`, `[dead:beef::1]`): such an
+  // address can only reach something on a network that routes it itself
+  if ((g[0] & 0xe000) !== 0x2000) return { class: 'reserved' };
   return { class: 'public' };
 }
 

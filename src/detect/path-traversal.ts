@@ -40,6 +40,13 @@ function fileField(location: string | undefined): boolean {
   return fieldWords(location).some((w) => FILE_WORDS.has(w));
 }
 
+/** Words of a field name that say it holds a file-system path, absolute ones included. */
+const PATH_WORDS = new Set(['path', 'filepath', 'dir', 'directory', 'folder', 'root', 'location', 'cwd']);
+
+function pathField(location: string | undefined): boolean {
+  return fieldWords(location).some((w) => PATH_WORDS.has(w));
+}
+
 const isAlnum = (c: number): boolean => (c >= 97 && c <= 122) || (c >= 48 && c <= 57);
 const isSpace = (c: number): boolean => c <= 32;
 
@@ -484,8 +491,12 @@ function analyze(input: InspectedValue, paranoia: Paranoia): Hit | undefined {
       hit(0.7, 0, `sensitive name ${bare.name}`);
   }
 
-  // an absolute path into a system directory, in a field that names a file to read or serve
-  if (target === undefined && !prose && n.charCodeAt(0) === 47) {
+  // an absolute path into a system directory, in a field that names a thing to serve (`model`,
+  // `file`, `download`): such a field holds a name, and an absolute path leaves the served
+  // directory. A field named for a path (`path`, `directory`) holds absolute paths by contract —
+  // deployment, backup and log-viewer APIs send `/var/tmp` there every day — so it counts nothing
+  // there, and waits for paranoia 2 elsewhere (the secrets below those roots are SENSITIVE entries)
+  if (target === undefined && !prose && n.charCodeAt(0) === 47 && !pathField(input.location)) {
     const root = SYSTEM_ROOTS.find((r) => n.startsWith(r));
     if (root !== undefined) hit(fileField(input.location) ? 0.55 : 0.45, 0, `absolute path under ${root}`);
   }

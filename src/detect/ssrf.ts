@@ -570,7 +570,20 @@ function judgeTarget(
       const numericOnly = numericOnlyHost(host);
       if (shape === 'bare' && numericOnly && !urlish) continue;
       if (shape === 'host' && numericOnly && !urlish) continue;
-      if (!isInternalClass(v.class)) continue;
+      if (!isInternalClass(v.class)) {
+        // `http://123456789/`, `http://0x5db.1/`: nobody writes a public host as one number or
+        // in octal/hex except to get past a filter that compares host strings
+        if (shape === 'url' && v.obfuscated && v.class === 'public' && v.canonical !== host) {
+          best = stronger(best, {
+            score: 0.5,
+            metadata: false,
+            at: t.at,
+            end: t.end,
+            why: `address ${v.canonical} written as ${host} (filter evasion)`,
+          });
+        }
+        continue;
+      }
       cls = v.class;
       obfuscated = v.obfuscated;
       why = `${CLASS_WORDS[v.class] ?? v.class} ${v.canonical}${obfuscated ? ` (written ${host})` : ''}`;
@@ -591,6 +604,10 @@ function judgeTarget(
     else if (cls === 'internal-name' || cls === 'rebinding')
       score = shape === 'url' ? 0.65 : urlish ? 0.6 : 0.4;
     else if (shape === 'url') score = 0.85;
+    else if (cls === 'reserved' || cls === 'shared')
+      // class E (240/4) and CGNAT (100.64/10) written alone: inventories and audit logs hold
+      // them in `ip` fields, and neither is where a forged request finds a service by default
+      score = 0.3;
     else if (shape === 'host') score = urlish ? 0.8 : 0.7;
     else score = urlish ? 0.75 : paranoia >= 2 ? 0.55 : 0.45;
     if (cls === 'resolved') score = Math.min(score, 0.8);
@@ -655,6 +672,77 @@ function whatwgRedundant(s: string, t: Target): boolean {
 
 const QUOTED_METADATA = ['169.254.169.254', 'metadata.google.internal', '100.100.100.200', 'fd00:ec2::254'];
 
+const isHostChar = (c: number): boolean =>
+  (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 45 || c === 46;
+
+/** `s[from, to)` is a host name with a dot and a letter in its last label (`evil.com`). */
+function dottedName(s: string, from: number, to: number): boolean {
+  if (to - from < 3 || to - from > 253) return false;
+  let dot = -1;
+  for (let k = from; k < to; k++) {
+    const c = s.charCodeAt(k);
+    if (!isHostChar(c)) return false;
+    if (c === 46) dot = k;
+  }
+  if (dot <= from || dot >= to - 1) return false;
+  const c = s.charCodeAt(to - 1) | 0x20;
+  return c >= 97 && c <= 122;
+}
+
+/**
+ * A URL built so that URL parsers disagree on its host, whatever that host is: the trick behind
+ * allow-list bypasses (a validator sees one host, the fetching library another).
+ * - `http://good.com/:x@evil.com/` (a `%2f` decoded in the userinfo), `http://good.com\@evil.com`:
+ *   a second `user:pass@host` in the first path segment; parsers that allow `/` or `\` in the
+ *   userinfo (or a regex like `//([^@]*@)?([^/]+)`) fetch evil.com;
+ * - `http://good.com%2f@evil.com` left encoded: a userinfo that ends like a host and a path;
+ * - `http://a\b\c.com/`: a host written with escapes some libraries drop;
+ * - `http://trusted.com@evil.com/`: a userinfo that is itself a host name (paranoia 2: a few
+ *   clone URLs carry a dotted user name).
+ */
+function authorityConfusion(s: string, t: Target): Hit | undefined {
+  const from = s.indexOf('://', t.at) + 3;
+  if (from < 3 || from > t.end) return undefined;
+  const hit = (score: number, why: string): Hit => ({ score, metadata: false, at: t.at, end: t.end, why });
+  // escapes inside the host: `\g\o\o\g\l\e.com`
+  if (s.charCodeAt(from) === 92 || s.charCodeAt(t.end) === 92) {
+    let escapes = 0;
+    for (let k = from; k < s.length && k - from < 256; k++) {
+      const c = s.charCodeAt(k);
+      if (c === 47 || c === 63 || c === 35 || c <= 32) break;
+      if (c === 92 && isHostChar(s.charCodeAt(k + 1))) escapes++;
+    }
+    if (escapes >= 2) return hit(0.55, 'host written with backslash escapes');
+  }
+  if (t.userinfo) {
+    const at = s.lastIndexOf('@', t.end - 1);
+    if (at >= from) {
+      const user = s.slice(from, at).toLowerCase();
+      if (user.includes('%2f') || user.includes('%5c') || user.includes('%3f') || user.includes('%23'))
+        return hit(0.55, 'encoded path separator in the userinfo (parsers disagree on the host)');
+      if (user.indexOf(':') < 0 && dottedName(user, 0, user.length))
+        return hit(0.4, 'userinfo shaped like a host name');
+    }
+  }
+  // a second authority in the first path segment: `/:x@evil.com`, `\@evil.com`
+  const sep = s.charCodeAt(t.end);
+  if (sep !== 47 && sep !== 92) return undefined;
+  let end = t.end + 1;
+  let colon = -1;
+  let lastAt = -1;
+  while (end < s.length && end - t.end < 256) {
+    const c = s.charCodeAt(end);
+    if (c === 47 || c === 63 || c === 35 || c <= 32) break;
+    if (c === 58 && lastAt < 0 && colon < 0) colon = end;
+    if (c === 64) lastAt = end;
+    end++;
+  }
+  if (lastAt < 0 || !dottedName(s, lastAt + 1, end)) return undefined;
+  if (colon >= 0 || (sep === 92 && lastAt === t.end + 1))
+    return hit(0.55, 'second user:pass@host in the path (parsers disagree on the host)');
+  return undefined;
+}
+
 /** The stronger of two hits (the first on a tie). */
 function stronger(best: Hit | undefined, h: Hit | undefined): Hit | undefined {
   return h !== undefined && (best === undefined || h.score > best.score) ? h : best;
@@ -677,10 +765,13 @@ function analyze(
     for (const t of findTargets(s.replace(/\\/g, '')))
       targets.push({ ...t, at: 0, end: Math.min(s.length, t.end) });
   }
+  // every confusion shape needs an `@` or a `\`
+  const confusable = targets.length > 0 && (s.includes('@') || s.includes('\\'));
   for (const t of targets) {
     const whatwg = dns === undefined && whatwgRedundant(s, t) ? undefined : whatwgHost(s, t);
     if (whatwg !== undefined && !t.hosts.includes(whatwg)) t.hosts.push(whatwg);
     best = stronger(best, judgeTarget(t, 'url', urlish, paranoia, dns));
+    if (confusable && t.scheme !== undefined) best = stronger(best, authorityConfusion(s, t));
   }
   if (targets.length === 0) {
     const t = hostShaped(s);

@@ -56,6 +56,10 @@ const ROWS: Row[] = [
   { input: '/.git/config', expect: true, source: 'path', location: 'path' },
   { input: '/opt/models/private/llama.bin', expect: true, location: 'query.model' },
   { input: '/opt/models/private/llama.bin', expect: false, location: 'query.q' },
+  { input: '/usr/share/app/assets', expect: false, location: 'body.$.directory', source: 'body' },
+  { input: '/var/tmp/export.csv', expect: false, location: 'body.$.outputPath', source: 'body' },
+  { input: '/var/tmp/export.csv', expect: false, location: 'body.$.outputPath', paranoia: 2 },
+  { input: '/var/tmp/export.csv', expect: true, location: 'body.$.attachment', paranoia: 2 },
   { input: '/docs/intro', expect: false, location: 'body.$.path' },
   // benign
   { input: 'models/llama-7b.gguf', expect: false },
@@ -74,6 +78,33 @@ const ROWS: Row[] = [
   { input: 'firstname.lastname@host.tld', expect: false },
   { input: 'C:\\Users\\me\\Documents\\report.docx', expect: false },
   { input: 'C:\\Users\\me\\Documents\\report.docx', expect: true, paranoia: 2 },
+  // remote inclusion probes and FTP: a scheme cut short by `?`, FTP where no URL is expected
+  { input: 'http?', expect: true, location: 'query.x' },
+  { input: 'FTPS??', expect: true, location: 'query.x' },
+  { input: 'file?', expect: true, location: 'query.x' },
+  { input: 'ftp://files.example.org/pub/tool.tar', expect: true, location: 'query.x' },
+  { input: 'ftp://mirror.example.org/pub/data.csv', expect: false, location: 'body.$.source_url' },
+  {
+    input: 'ftp://mirror.example.org/pub/data.csv',
+    expect: true,
+    location: 'body.$.source_url',
+    paranoia: 2,
+  },
+  {
+    input: 'ftp://mirror.example.org/pub/data.csv',
+    expect: false,
+    location: 'body.$.feed',
+    profile: 'free-text',
+  },
+  { input: '/fetch/https://example.org/a', expect: false, source: 'path', location: 'path' },
+  { input: '/fetch/https://example.org/a', expect: true, source: 'path', location: 'path', paranoia: 2 },
+  { input: 'http', expect: false, location: 'query.x' },
+  { input: 'https? or http?', expect: false, location: 'query.x' },
+  { input: 'file a claim?', expect: false, location: 'query.x' },
+  { input: 'https://hooks.example.com/x', expect: false, location: 'body.$.callback_url' },
+  { input: 'https://cdn.example.com/a.png', expect: false, location: 'body.$.avatar' },
+  { input: 'https://example.com:8443/api', expect: false, location: 'query.x' },
+  { input: '/docs/http/overview', expect: false, source: 'path', location: 'path', paranoia: 3 },
   // backup, dump, key and log files asked for by name, no traversal needed
   { input: '/wp-content/debug.log', expect: true, source: 'path', location: 'path' },
   { input: '/logs/error_log', expect: true, source: 'path', location: 'path' },
@@ -256,6 +287,9 @@ describe('path-traversal detector', () => {
       'https://x?',
       '%00',
       'data:,<?',
+      'ftp://a/',
+      '/http://',
+      'http?',
     ]);
   });
 });
@@ -321,6 +355,8 @@ describePrefilter('path-traversal prefilter (mayTraverse)', {
     'phar://',
     'http://',
     'ftp://',
+    'http',
+    'ftps',
     '198.51.100.4',
     '[::1]',
     '.php',

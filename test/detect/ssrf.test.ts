@@ -129,6 +129,31 @@ const ROWS: Row<false | 'ssrf-internal' | 'ssrf-cloud-metadata'>[] = [
     profile: 'free-text',
     source: 'body',
   },
+  // IPv6 outside 2000::/3 is not on the internet
+  { input: 'http://[a::]/', expect: 'ssrf-internal' },
+  { input: 'http://[dead:beef:dead::beef:dead:beef:dead]/', expect: 'ssrf-internal' },
+  { input: 'http://[2606:4700:4700::1111]/', expect: false },
+  // class E and CGNAT addresses alone are inventory data, not a place a forged request reaches
+  { input: '248.99.240.164', expect: false, location: 'body.$.ip', source: 'body', paranoia: 2 },
+  { input: '100.72.38.31', expect: false, location: 'body.$.ip', source: 'body', paranoia: 2 },
+  { input: 'http://240.0.0.1/', expect: 'ssrf-internal' },
+  // a public address in a spelling only a filter bypass needs
+  { input: 'http:123456789', expect: 'ssrf-internal' },
+  { input: 'http://0x08080808/', expect: 'ssrf-internal' },
+  { input: 'http://8.8.8.8/', expect: false },
+  // URLs whose host parsers disagree on
+  { input: 'http://\\g\\o\\o\\g\\l\\e.\\c\\o\\m/', expect: 'ssrf-internal' },
+  { input: 'http://good.example/:x@evil.example/', expect: 'ssrf-internal' },
+  { input: 'http://good.example/:a@b@evil.example/', expect: 'ssrf-internal' },
+  { input: 'http://good.example\\@evil.example/', expect: 'ssrf-internal' },
+  { input: 'http://good.example%2f@evil.example/', expect: 'ssrf-internal' },
+  { input: 'http://trusted.example@evil.example/', expect: false },
+  { input: 'http://trusted.example@evil.example/', expect: 'ssrf-internal', paranoia: 2 },
+  { input: 'https://www.tiktok.com/@some.user/video/1', expect: false },
+  { input: 'https://mastodon.social/@alice@example.social', expect: false },
+  { input: 'https://git.example.com/team/repo.git', expect: false },
+  { input: 'https://en.wikipedia.org/wiki/Special:Search', expect: false },
+  { input: 'https://maps.example.com/place/@40.7,-73.9,15z', expect: false },
   // a long octal number is read in octal, not as an overflowing decimal
   { input: 'rtmp://017700000001', expect: 'ssrf-internal' },
   { input: 'http://0017700000001/', expect: 'ssrf-internal' },
@@ -165,6 +190,9 @@ describe('ssrf detector', () => {
     expect(parseIPv6('1::2::3')).toBeUndefined();
     expect(parseHostAddress('[2002:7f00:1::]')?.class).toBe('loopback');
     expect(parseHostAddress('[64:ff9b::10.0.0.1]')?.class).toBe('private');
+    // nothing outside 2000::/3 is allocated for the internet
+    expect(parseHostAddress('[a::b]')?.class).toBe('reserved');
+    expect(parseHostAddress('[2001:db8::1]')?.class).toBe('public');
     expect(classifyHost('kubernetes.default.svc.cluster.local')).toMatchObject({ class: 'internal-name' });
   });
 
@@ -200,7 +228,19 @@ describe('ssrf detector', () => {
   it('stays linear on 1 MB of repeated near-matches', () => {
     expectLinearOnNearMatches(
       ssrfDetector,
-      ['http://', 'http://a@', '://[::', '@127.0.0.', 'http://\\', '1.'],
+      [
+        'http://',
+        'http://a@',
+        '://[::',
+        '@127.0.0.',
+        'http://\\',
+        '1.',
+        'http://a/:',
+        'http://a/@',
+        'http://a.b%2f@',
+        'http://\\a\\b',
+        'http://a\\@b.c',
+      ],
       {
         where: { location: 'query.url', profile: 'url' },
       },

@@ -10,13 +10,15 @@
 // - a shape of punctuation: `<?` (open tags), `!!` (YAML tags), `(#` (OGNL), `T(` (SpEL), and
 //   for the checks that assemble names at run time: any `$` (variables, `${…}`), a `(` right
 //   after `)`, `]`, `}`, a quote or a comment (`(sy.(st).em)(…)`), a quote, `.` or `+`, quote
-//   (`'sys'.'tem'`), a digit before `:"` (`O:8:"…"`), two `@` (OGNL `@class@member`), and the
-//   Java stream magic byte U+00AC.
+//   (`'sys'.'tem'`), a digit before `:"` (`O:8:"…"`), two `@` (OGNL `@class@member`) or one
+//   before `{` (Perl `@{[`), and the Java stream magic byte U+00AC.
 // The pass folds ASCII letters to lower case and U+0130 / U+212A to `i` / `k`, the only
 // characters outside ASCII that `toLowerCase` turns into ASCII letters (the scanners read the
 // lower-cased value).
 import { EXEC_CONSTRUCTORS, GADGETS, JVM_ROOTS, REFLECTION, SENSITIVE_PACKAGES } from './jvm.js';
 import { INI_DIRECTIVES, PHP_FUNCTIONS, PHP_PREFIXES, WORD_FUNCTIONS, WRAPPERS } from './php.js';
+import { JS_ANCHORS, JS_KEYWORDS } from './js.js';
+import { RUBY_CALLS } from './perl-ruby.js';
 import { DUNDERS, NODE_NEEDLES, PYTHON_CALLS } from './script.js';
 import { PICKLE_HEADS, PICKLE_MODULES } from './serialized.js';
 import { CONFIG_FILES, SCRIPT_EXTENSIONS } from './upload.js';
@@ -79,10 +81,13 @@ add(
   ['__import__'],
   DUNDERS,
 );
+// JavaScript, Perl and Ruby (js.ts, perl-ruby.ts); Perl's `@{[` is a punctuation rule
+add(ANY, JS_ANCHORS, RUBY_CALLS);
+add(PAREN, JS_KEYWORDS);
 // serialized objects (serialized.ts)
 add(
   ANY,
-  ['ro0ab', 'aced0005', 'kztaau', 'cs7qaf', '!ruby/', 'aaeaaad/////'],
+  ['__js_function', 'ro0ab', 'aced0005', 'kztaau', 'cs7qaf', '!ruby/', 'aaeaaad/////'],
   PICKLE_HEADS,
   PICKLE_MODULES.map((m) => `c${m}\n`),
 );
@@ -198,7 +203,8 @@ export function mayBeCode(value: string): boolean {
       f = CHARS[c];
       if (f >= SPECIAL) {
         f &= 0x7f;
-        if (punctuation(value, i, c) && (c !== 64 || ++ats >= 2)) return true;
+        // `@`: two of them (OGNL `@class@member`), or one opening a block (Perl `@{[`)
+        if (punctuation(value, i, c) && (c !== 64 || ++ats >= 2 || after(value, i + 1) === 123)) return true;
       }
     } else if (c === 0x130) f = 105;
     else if (c === 0x212a) f = 107;

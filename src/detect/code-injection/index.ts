@@ -7,6 +7,9 @@
  * - Java and its expression languages: JDK and gadget class names, reflection chains, SpEL
  *   `T(…)`, OGNL, Groovy `.execute()`, class-loader data binding (jvm.ts).
  * - Node.js and Python module loading and process calls (script.ts).
+ * - JavaScript for an evaluator or a deep merge: prototype pollution, Flight references walking
+ *   the prototype chain, constant loops, evaluator probes (js.ts).
+ * - Perl `@{[ … ]}` interpolation and Ruby process calls (perl-ruby.ts).
  * - Serialized objects of PHP, Java, Python, Node and .NET, YAML class tags (serialized.ts).
  * - Uploads named as server scripts (`shell.php`, `a.jsp.`, `.htaccess`) in filename locations.
  * Template expressions are the ssti detector's and `${jndi:…}` is log4shell's; a payload both
@@ -15,8 +18,10 @@
 import type { Finding } from '../../core/findings.js';
 import type { DetectorOptions, InspectedValue, ValueDetector } from '../types.js';
 import { mayBeCode } from './gate.js';
+import { scanJs } from './js.js';
 import { scanJvm } from './jvm.js';
 import type { Report } from './lex.js';
+import { scanPerlRuby } from './perl-ruby.js';
 import { scanPhp } from './php.js';
 import { scanScript } from './script.js';
 import { scanSerialized } from './serialized.js';
@@ -48,7 +53,17 @@ function analyze(input: InspectedValue): Hit | undefined {
   scanPhp(raw, s, report);
   scanJvm(raw, s, report);
   scanScript(s, report);
+  scanJs(s, input.source === 'key', report);
+  scanPerlRuby(s, report);
   scanSerialized(raw, s, report);
+  // `{"constructor": {"prototype": {…}}}`: the key `prototype` under a key `constructor` (the
+  // location is read only for that key, which keeps the engine's memo for every other value)
+  if (
+    input.source === 'key' &&
+    s === 'prototype' &&
+    /[.[']constructor'?\]?[.[]'?prototype'?\]?$/i.test(input.location)
+  )
+    report(0.8, 0, 'constructor.prototype as a key path (prototype pollution)');
   // the location is read only for a value that could be an upload name (keeps the engine's memo)
   if (s.includes('.') || s.startsWith('sess_')) {
     const upload = uploadName(raw);

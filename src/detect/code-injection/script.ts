@@ -40,6 +40,15 @@ export const NODE_NEEDLES = [
   ['process.binding(', 0.85, 'process.binding()'],
   ['constructor.constructor(', 0.8, 'Function constructor reached via constructor.constructor'],
   ['child_process', 0.6, 'child_process module'],
+  // the main module's loader: `require.main.constructor._load('child_process')`
+  ['require.main', 0.7, 'require.main (module loader of the main module)'],
+  ['constructor._load(', 0.85, 'Module._load() reached through a constructor'],
+  ['module._load(', 0.85, 'Module._load()'],
+  ['process.dlopen(', 0.85, 'process.dlopen() (native module loading)'],
+  // child_process functions whose names say what they do, called without the module in sight
+  ['execsync(', 0.75, 'child_process execSync()'],
+  ['spawnsync(', 0.75, 'child_process spawnSync()'],
+  ['execfilesync(', 0.75, 'child_process execFileSync()'],
 ] as const;
 
 function node(s: string, report: Report): void {

@@ -2,7 +2,7 @@
 // classes: PHP (`O:8:"stdClass":1:{…}`, checked against its own length field), Java (the stream
 // magic AC ED 00 05 raw, as hex or as base64 `rO0AB`), Python pickle (base64 of protocol 2-5
 // headers, or the GLOBAL opcode naming os/subprocess), node-serialize functions
-// (`_$$ND_FUNC$$_`), .NET BinaryFormatter, and YAML tags that construct classes (`!!python/…`,
+// (`_$$ND_FUNC$$_`, funcster's `__js_function`), .NET BinaryFormatter, and YAML tags that construct classes (`!!python/…`,
 // `!!javax.script.…`, `!ruby/object:`).
 import { findWithin, isDigit, isIdent, isIdentStart, type Report, readQualified } from './lex.js';
 
@@ -139,6 +139,10 @@ export function scanSerialized(raw: string, s: string, report: Report): void {
   if (s.includes('!')) yamlTags(raw, s, report);
   const node = s.indexOf('_$$nd_func$$_');
   if (node >= 0) report(0.95, node, 'node-serialize function (_$$ND_FUNC$$_)');
+  // funcster's marker: `{"__js_function": "function(){…}"}` is revived with eval
+  const funcster = s.indexOf('__js_function');
+  if (funcster >= 0 && !isIdent(s.charCodeAt(funcster + 13)))
+    report(0.7, funcster, 'funcster serialized function (__js_function)');
   const net = tokenStart(raw, 'AAEAAAD/////', isBase64);
   if (net >= 0) report(0.9, net, 'serialized .NET object (BinaryFormatter)');
 }

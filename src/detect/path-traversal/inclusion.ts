@@ -100,6 +100,8 @@ const INCLUDE_WORDS = new Set([
 ]);
 /** Words of a field name that say a URL belongs there. */
 const URL_WORDS = new Set(['url', 'uri', 'href', 'link', 'endpoint', 'webhook', 'callback']);
+/** Words of a field name that say something is fetched from there (an FTP mirror is normal). */
+const FETCH_WORDS = new Set(['src', 'source', 'mirror', 'location', 'download', 'feed', 'remote', 'origin']);
 const REMOTE_SCHEMES = ['http://', 'https://', 'ftp://', 'ftps://'];
 
 /** Words of the last key of a location (`query._CONF[path]` → path, `body.$.includeDir` → include dir). */
@@ -130,15 +132,26 @@ function includeField(location: string | undefined): boolean {
   return v;
 }
 
+/** The field's name says it holds a URL or a place to fetch from (`source_url`, `feedLink`). */
+function urlField(location: string | undefined): boolean {
+  return fieldWords(location).some((w) => URL_WORDS.has(w) || FETCH_WORDS.has(w));
+}
+
 const isAlnum = (c: number): boolean => (c >= 97 && c <= 122) || (c >= 48 && c <= 57);
 
 /** Longest value judged: an include target is a short URL or wrapper path. */
 const MAX_INCLUSION = 4096;
-/** Every shape `inclusionHit` reports contains one of these (any case). */
+/** Every shape `inclusionHit` reports contains one of these (any case)… */
 const INCLUSION_TRIGGER = /:\/\/|data:|jar:|php:|expect:/i;
+/** …except the scheme probe (`http?`, `ftp??`), which ends in `?` and has no `:`. */
+const SCHEME_PROBE = /^\s*(?:https?|ftps?|file)\?+\s*$/i;
 /** False only when `inclusionHit` provably finds nothing (no `:`, no trigger, or too long). */
 export function mayInclude(v: string): boolean {
-  return v.length <= MAX_INCLUSION && v.indexOf(':') >= 0 && INCLUSION_TRIGGER.test(v);
+  if (v.length > MAX_INCLUSION) return false;
+  if (v.indexOf(':') >= 0) return INCLUSION_TRIGGER.test(v);
+  if (v.length > 16) return false;
+  const last = v.charCodeAt(v.length - 1);
+  return (last === 63 || last <= 32) && SCHEME_PROBE.test(v);
 }
 
 /**
@@ -185,6 +198,7 @@ function remoteInclusion(n: string, ctx: InclusionContext): InclusionHit | undef
   // (a name host, nothing cut off, an ordinary field) leave here
   const h0 = n.charCodeAt(hostAt);
   if (
+    !ftp &&
     !(h0 >= 48 && h0 <= 57) &&
     h0 !== 91 &&
     n.charCodeAt(n.length - 1) !== 63 &&
@@ -230,6 +244,13 @@ function remoteInclusion(n: string, ctx: InclusionContext): InclusionHit | undef
     score = 0.45;
     why = 'remote URL on a bare IP address';
   }
+  // FTP is not how an API receives a document or a callback any more; an `ftp://` URL in a field
+  // not named for URLs is an include or fetch through a second protocol (PHP's ftp:// wrapper
+  // includes remote code exactly like http://). A URL field (`source_url`) may still hold one.
+  if (ftp && !bareIp && score < 0.4) {
+    score = urlField(ctx.location) ? 0.4 : 0.5;
+    why = 'FTP URL in a field not named for URLs';
+  }
   if (!MEDIA_EXTENSIONS.has(ext) && includeField(ctx.location)) {
     const s = script ? 0.7 : 0.55;
     if (s > score) {
@@ -257,9 +278,38 @@ function phpDataUrl(n: string): boolean {
 export function inclusionHit(n: string, ctx: InclusionContext): InclusionHit | undefined {
   if (ctx.source === 'header' || n.length > MAX_INCLUSION) return undefined;
   let best = wrapperHit(n);
-  if (best === undefined && ctx.source !== 'path') best = remoteInclusion(n, ctx);
+  if (best === undefined && ctx.source !== 'path') best = remoteInclusion(n, ctx) ?? schemeProbe(n);
+  if (best === undefined && ctx.source === 'path') best = urlInPath(n);
   if (best !== undefined && ctx.prose) best.score -= 0.45;
   return best;
+}
+
+/**
+ * A scheme name and nothing but question marks (`http?`, `ftp??`): a scanner learning whether the
+ * server appends a suffix to what it includes — the `?` turns that suffix into a query string, as
+ * in `shell.txt?`. No field holds a bare protocol name followed by `?`.
+ */
+function schemeProbe(n: string): InclusionHit | undefined {
+  if (n.length > 16 || n.charCodeAt(n.length - 1) !== 63 || !SCHEME_PROBE.test(n)) return undefined;
+  return { score: 0.5, at: 0, why: 'scheme name cut short by `?` (remote inclusion probe)' };
+}
+
+/**
+ * A remote URL as a segment of the request path (`/fetch/https://host/x`): the application routes
+ * a path segment into a fetch or include. Proxies and archives do this by design, so it is
+ * paranoia 2.
+ */
+function urlInPath(n: string): InclusionHit | undefined {
+  for (let at = n.indexOf('://'); at >= 0; at = n.indexOf('://', at + 3)) {
+    let b = at;
+    while (b > 0 && at - b < 5 && n.charCodeAt(b - 1) >= 97 && n.charCodeAt(b - 1) <= 122) b--;
+    if (b === 0 || n.charCodeAt(b - 1) !== 47) continue;
+    const scheme = n.slice(b, at);
+    if (scheme !== 'http' && scheme !== 'https' && scheme !== 'ftp' && scheme !== 'ftps') continue;
+    if (!isAlnum(n.charCodeAt(at + 3)) && n.charCodeAt(at + 3) !== 91) continue;
+    return { score: 0.4, at: b, why: 'remote URL inside the request path' };
+  }
+  return undefined;
 }
 
 /** Stream wrappers; the first one found (a value names one wrapper). */
