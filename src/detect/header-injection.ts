@@ -7,7 +7,7 @@
  * only when the next line is a header that changes the response.
  */
 import type { Finding } from '../core/findings.js';
-import type { DetectorOptions, InspectedValue, Paranoia, ValueDetector } from './types.js';
+import type { DetectorOptions, InspectedValue, ValueDetector } from './types.js';
 
 const MAX_SCAN = 64 * 1024;
 const MAX_BREAKS = 256;
@@ -116,7 +116,7 @@ export function mayHaveLineBreak(s: string): boolean {
   return LINE_BREAK_START.test(s);
 }
 
-function analyze(input: InspectedValue, paranoia: Paranoia): Hit | undefined {
+function analyze(input: InspectedValue): Hit | undefined {
   const s = input.value.length > MAX_SCAN ? input.value.slice(0, MAX_SCAN) : input.value;
   const breaks = lineStarts(s);
   if (breaks.length === 0) return undefined;
@@ -165,7 +165,9 @@ function analyze(input: InspectedValue, paranoia: Paranoia): Hit | undefined {
       let score: number;
       if (sensitive) score = headerBound ? 0.9 : prose ? 0.55 : 0.75;
       else if (name.startsWith('x-') || name.includes('-')) score = headerBound ? 0.75 : prose ? 0.3 : 0.45;
-      else score = headerBound ? 0.65 : paranoia >= 3 ? 0.5 : 0.2;
+      // `Note: …`, `Subject: …`, `Browser: …` on a new line is how people write multi-line text;
+      // a plain name counts only in a value bound for a header or redirect, at any paranoia
+      else score = headerBound ? 0.65 : 0.2;
       if (empty) score = Math.min(score, 0.45);
       hit(score, b.at, `line break then header ${name}:`);
       continue;
@@ -190,11 +192,12 @@ export const headerInjectionDetector: ValueDetector = {
   kind: 'value',
   id: 'header-injection',
   category: 'injection',
-  compile(options: DetectorOptions): (input: InspectedValue) => Finding[] {
-    const paranoia = options.paranoia;
+  // Paranoia does not change what this detector reports: a line break then a header is either a
+  // header injection where the value is bound for a header, or how people write text elsewhere.
+  compile(_options: DetectorOptions): (input: InspectedValue) => Finding[] {
     return (input) => {
       if (input.value.length < 4 || !mayHaveLineBreak(input.value)) return [];
-      const best = analyze(input, paranoia);
+      const best = analyze(input);
       if (best === undefined || best.score < REPORT) return [];
       return [
         {

@@ -76,6 +76,21 @@ const ROWS: Row[] = [
   { input: 'get it\n', expect: false },
   { input: 'soundtrack Gympl\r\nanything', expect: false },
   { input: '\n\rlocation:\n\r', expect: false },
+  // multi-line text in a body field: `Word: …` lines are how people write, at every paranoia
+  {
+    input: 'Steps:\n1. Open the page\nBrowser: Mozilla/5.0 (X11; Linux x86_64)\nThanks',
+    expect: false,
+    source: 'body',
+    location: 'body.$.message',
+    paranoia: 3,
+  },
+  {
+    input: 'Hi team,\nNote: the invoice is attached',
+    expect: false,
+    source: 'body',
+    location: 'body.$.note',
+    paranoia: 3,
+  },
 ];
 
 describe('header-injection detector', () => {
