@@ -37,6 +37,8 @@
  *   lone generic operators (`||`, `->`, `<>`), `order by` alone and sample-database names only from
  *   paranoia 2–3. Numbers that crash number parsers (2.2250738585072011e-308, `1e309`) flag at
  *   paranoia 1, integers one past 2^31/2^32/2^63/2^64 from paranoia 2 (./sqli/numbers.ts).
+ * - Keywords cut by empty comments (`UN/**\/ION`, ./sqli/split-keyword.ts) are judged joined, in
+ *   values up to 4 KB; the cut alone flags from paranoia 2.
  * - Second-order injection and injections split across several parameters are out of reach of a
  *   per-value detector.
  */
@@ -48,6 +50,13 @@ import { bareFragment } from './sqli/fragment.js';
 import { numberProbe } from './sqli/numbers.js';
 import { quoteFragment, randomCase } from './sqli/quote-fragment.js';
 import { sqliCannotMatch } from './sqli/prefilter.js';
+import { joinSplitKeywords } from './sqli/split-keyword.js';
+import {
+  foldQuoteLookalikes,
+  hasQuoteLookalike,
+  looksLikeProse,
+  quoteOperatorProbe,
+} from './sqli/raw-text.js';
 import type { ContentProfile, DetectorOptions, InspectedValue, Paranoia, ValueDetector } from './types.js';
 import { reportedScore, severityOf } from './score.js';
 
@@ -175,100 +184,6 @@ function adjustForProfile(c: Candidate, profile: ContentProfile): number {
   }
 }
 
-const PROBE_OPERATORS = new Set([
-  '=',
-  '-',
-  '+',
-  '*',
-  '&',
-  '^',
-  '|',
-  '%',
-  '<',
-  '>',
-  '<>',
-  '!=',
-  'like',
-  'or',
-  'and',
-  '||',
-  '!',
-]);
-
-/**
- * `'='`, `'-'`, `'LIKE'`, `"&"`: a quote, one operator, the same quote — the classic login-bypass
- * probes (`WHERE user = ''-''`). Folding would merge them away, so they are judged on the raw text.
- */
-function quoteOperatorProbe(value: string): SqliAnalysis | null {
-  // a trailing newline (a form field or a pasted line) does not change the probe
-  const text = value.length <= 10 ? value.trimEnd() : value;
-  if (text.length < 2 || text.length > 8) return null;
-  if (text.length <= 4 && mixedQuotes(text))
-    return { score: 0.5, rule: 'mixed-quote-probe', context: '', offset: 0 };
-  const q = text[0]!;
-  if ((q !== "'" && q !== '"') || text[text.length - 1] !== q) return null;
-  const inner = text.slice(1, -1).trim().toLowerCase();
-  return PROBE_OPERATORS.has(inner)
-    ? { score: 0.5, rule: 'quote-operator-probe', context: '', offset: 0 }
-    : null;
-}
-
-/** `"'`, `'"\``: quotes of two kinds and nothing else, to learn which one breaks the query. */
-function mixedQuotes(text: string): boolean {
-  let kinds = 0;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c === 39) kinds |= 1;
-    else if (c === 34) kinds |= 2;
-    else if (c === 96) kinds |= 4;
-    else return false;
-  }
-  return kinds !== 1 && kinds !== 2 && kinds !== 4;
-}
-
-const SINGLE_LOOKALIKES = '\u2018\u2019\u00b4\u02bc\uff07\u2032';
-const DOUBLE_LOOKALIKES = '\u201c\u201d\uff02\u2033';
-
-function hasQuoteLookalike(text: string): boolean {
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c < 0xb4) continue;
-    if (SINGLE_LOOKALIKES.includes(text[i]!) || DOUBLE_LOOKALIKES.includes(text[i]!)) return true;
-  }
-  return false;
-}
-
-function foldQuoteLookalikes(text: string): string {
-  let out = '';
-  for (const ch of text) {
-    if (SINGLE_LOOKALIKES.includes(ch)) out += "'";
-    else if (DOUBLE_LOOKALIKES.includes(ch)) out += '"';
-    else out += ch;
-  }
-  return out;
-}
-
-/**
- * Prose: at least 200 characters, 30 words, and letters and spaces make 85% of it. Injections are
- * dense with punctuation; padding one with prose only leaves the strong breakouts judged.
- */
-function looksLikeProse(text: string): boolean {
-  const n = text.length;
-  if (n < 200) return false;
-  let plain = 0;
-  let words = 0;
-  let inWord = false;
-  for (let i = 0; i < n; i++) {
-    const raw = text.charCodeAt(i);
-    const c = raw | 32;
-    const letter = c >= 97 && c <= 122;
-    if (letter || raw === 32 || raw === 10 || raw === 13 || raw === 9) plain++;
-    if (letter && !inWord) words++;
-    inWord = letter;
-  }
-  return words >= 30 && plain >= n * 0.85;
-}
-
 /** Score a value without building a finding (used by tests and benchmarks). */
 export function analyzeSqli(value: string, profile: ContentProfile, paranoia: Paranoia): SqliAnalysis | null {
   return analyzeSqliWith(value, profile, paranoia, true);
@@ -289,6 +204,7 @@ export function analyzeSqliUnfiltered(
  * twice splits again; the part after `=` is judged as a value of its own.
  */
 const EMBEDDED_MAX = 4096;
+const STRUCTURED: ReadonlySet<ContentProfile> = new Set<ContentProfile>(['generic', 'identifier', 'url']);
 
 function embeddedValueStart(text: string): number {
   const n = Math.min(text.length, 64);
@@ -311,7 +227,25 @@ function analyzeSqliWith(
   paranoia: Paranoia,
   prefilter: boolean,
 ): SqliAnalysis | null {
-  const whole = analyzeText(value, profile, paranoia, prefilter);
+  let whole = analyzeText(value, profile, paranoia, prefilter);
+  // `UN/**/ION SEL/**/ECT`: keywords cut by empty comments are judged joined (./sqli/split-keyword.ts)
+  const joined = value.length <= EMBEDDED_MAX ? joinSplitKeywords(value) : null;
+  if (joined !== null) {
+    const j = analyzeText(joined, profile, paranoia, prefilter);
+    // the cut alone is evasion, on structured values only (code and prose keep their own reading)
+    const floor = STRUCTURED.has(profile) ? 0.6 + 0.1 * (paranoia - 1) : 0;
+    const score = Math.min(
+      1,
+      Math.max(floor, j === null ? 0 : j.score + (STRUCTURED.has(profile) ? 0.1 : 0)),
+    );
+    if (score > 0 && (whole === null || score > whole.score))
+      whole = {
+        score,
+        rule: j !== null && j.score + 0.1 >= floor ? j.rule : 'comment-split-keyword',
+        context: j?.context ?? '',
+        offset: 0,
+      };
+  }
   // bounded: a name=value smuggled into one parameter is short; the whole value was judged anyway
   const at = value.length <= EMBEDDED_MAX ? embeddedValueStart(value) : -1;
   if (at < 0) return whole;

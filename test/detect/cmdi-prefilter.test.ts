@@ -86,3 +86,67 @@ describe('cmdi prefilter: hashed names', () => {
     expect(performance.now() - t).toBeLessThan(50);
   });
 });
+
+describe('cmdi prefilter: absolute paths', () => {
+  it('skips plain absolute paths, keeps binary, device, glob and command-named ones', () => {
+    for (const v of ['/api/orders', '/api/v1/users/', '/static/app-1.2.js', '/tmp/x.sh', '/Home/Docs']) {
+      expect(cmdiPrefilter(v), v).toBe(1);
+      expect(topScore(v), v).toBe(-1);
+    }
+    for (const v of [
+      '/bin/ls',
+      '/usr/BIN/id',
+      '/x/sbin/y',
+      '/dev/tcp/1.2.3.4/80',
+      '/???/??t',
+      '/api/whoami',
+      '/a/b.com',
+    ])
+      expect(cmdiPrefilter(v), v).toBe(0);
+  });
+
+  it('skips no absolute path the full analysis would score (generated paths)', () => {
+    const segs = [
+      'api',
+      'v1',
+      'bin',
+      'sbin',
+      'BIN',
+      'usr',
+      'dev',
+      'tcp',
+      'etc',
+      'passwd',
+      'whoami',
+      'id',
+      'x.sh',
+    ];
+    const more = [
+      'sh',
+      'cmd.exe',
+      'python3',
+      'orders',
+      '.bashrc',
+      '1.2',
+      '',
+      '?',
+      '*',
+      'a-b',
+      'ls',
+      'Cat',
+      'nc',
+    ];
+    const seg = fc.constantFrom(...segs, ...more);
+    let skipped = 0;
+    fc.assert(
+      fc.property(fc.array(seg, { minLength: 1, maxLength: 5 }), (parts) => {
+        const v = `/${parts.join('/')}`;
+        if (cmdiPrefilter(v) === 0) return true;
+        skipped++;
+        return topScore(v) === -1;
+      }),
+      { numRuns: 3000, seed: 11 },
+    );
+    expect(skipped).toBeGreaterThan(300);
+  });
+});

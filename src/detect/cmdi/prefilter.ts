@@ -100,13 +100,45 @@ function urlWord(text: string, ws: number, end: number): 0 | 1 {
   const word = text.slice(ws, end);
   // quotes change the word (`'/bin'/x`, `/de'v/`): the exact reading
   if (word.includes("'") || word.includes('"')) return exactUrlWord(word.replace(/['"]/g, '').toLowerCase());
-  if (word.charCodeAt(0) === 47 || /\/dev\//i.test(word)) return 0;
+  if (/\/dev\//i.test(word)) return 0;
+  if (word.charCodeAt(0) === 47 && !inertAbsolutePath(word)) return 0;
   const lastSlash = word.lastIndexOf('/');
   if (mayNameCommand(word, lastSlash + 1, word.length)) return exactUrlWord(word.toLowerCase());
   // `ipconfig/all`: a Windows switch glued to a command (see judgeCommand)
   const firstSlash = word.indexOf('/');
   if (firstSlash >= 0 && firstSlash === lastSlash && mayNameCommand(word, 0, firstSlash)) return 0;
   return 1;
+}
+
+/**
+ * `/api/orders`, `/static/app-1.2.js`: an absolute path of plain segments reaches the judge only
+ * as a path. With no glob character it is no glob path; with no `bin/` it is no absolute,
+ * bin-directory or relative binary path (they all need a `bin`/`sbin` directory); with only
+ * letters, digits and `. _ - /` it holds no expansion, comment or assignment. What is left is its
+ * last segment as a command name, which urlWord checks like any other.
+ */
+function inertAbsolutePath(word: string): boolean {
+  for (let i = 0; i < word.length; i++) {
+    const c = word.charCodeAt(i);
+    const plain =
+      (c >= 97 && c <= 122) ||
+      (c >= 65 && c <= 90) ||
+      (c >= 47 && c <= 57) ||
+      c === 46 ||
+      c === 95 ||
+      c === 45;
+    if (!plain) return false;
+    // `bin/`, `sbin/`, `BIN/`
+    if (
+      c === 47 &&
+      i >= 3 &&
+      (word.charCodeAt(i - 1) | 32) === 110 &&
+      (word.charCodeAt(i - 2) | 32) === 105 &&
+      (word.charCodeAt(i - 3) | 32) === 98
+    )
+      return false;
+  }
+  return true;
 }
 
 /** The exact reading of urlWord on the word without quotes, lower-cased. */

@@ -263,7 +263,7 @@ export function lex(text: string, quote: '' | "'" | '"' | '`', maxTokens: number
       }
       j++;
     }
-    toks.push({ c: 's', w: text.slice(0, Math.min(j, 64)).toLowerCase(), s: 0, closed: j < n });
+    toks.push({ c: 's', w: lowerSlice(text, 0, Math.min(j, 64)), s: 0, closed: j < n });
     i = j + 1;
   }
 
@@ -297,7 +297,7 @@ export function lex(text: string, quote: '' | "'" | '"' | '`', maxTokens: number
         }
         j++;
       }
-      toks.push({ c: 's', w: text.slice(i + 1, Math.min(j, i + 65)).toLowerCase(), s: start, closed: j < n });
+      toks.push({ c: 's', w: lowerSlice(text, i + 1, Math.min(j, i + 65)), s: start, closed: j < n });
       i = j + 1;
       continue;
     }
@@ -305,7 +305,7 @@ export function lex(text: string, quote: '' | "'" | '"' | '`', maxTokens: number
     if (ch === 96) {
       let j = i + 1;
       while (j < n && text.charCodeAt(j) !== 96) j++;
-      toks.push({ c: 'n', w: text.slice(i + 1, Math.min(j, i + 65)).toLowerCase(), s: start });
+      toks.push({ c: 'n', w: lowerSlice(text, i + 1, Math.min(j, i + 65)), s: start });
       i = j + 1;
       continue;
     }
@@ -360,7 +360,7 @@ export function lex(text: string, quote: '' | "'" | '"' | '`', maxTokens: number
       // MySQL user variables may be named by `.` alone: `@.:=…`, `select@.`
       if (j < n && (isWordChar(text.charCodeAt(j)) || text.charCodeAt(j) === 46)) {
         while (j < n && (isWordChar(text.charCodeAt(j)) || text.charCodeAt(j) === 46)) j++;
-        toks.push({ c: 'v', w: text.slice(i, Math.min(j, i + 64)).toLowerCase(), s: start });
+        toks.push({ c: 'v', w: lowerSlice(text, i, Math.min(j, i + 64)), s: start });
         i = j;
         continue;
       }
@@ -407,9 +407,9 @@ export function lex(text: string, quote: '' | "'" | '"' | '`', maxTokens: number
         // Digits glued to letters: a keyword glued to a number (`1union`) splits, anything else is a word.
         let k = j;
         while (k < n && isWordChar(text.charCodeAt(k))) k++;
-        const tail = text.slice(j, k).toLowerCase();
+        const tail = lowerSlice(text, j, k);
         if (LOGIC.has(tail) || SETOPS.has(tail) || KEYWORDS.has(tail)) {
-          toks.push({ c: '1', w: text.slice(i, Math.min(j, i + 64)).toLowerCase(), s: start });
+          toks.push({ c: '1', w: lowerSlice(text, i, Math.min(j, i + 64)), s: start });
           i = j;
           continue;
         }
@@ -417,7 +417,7 @@ export function lex(text: string, quote: '' | "'" | '"' | '`', maxTokens: number
         i = k;
         continue;
       }
-      toks.push({ c: '1', w: text.slice(i, Math.min(j, i + 64)).toLowerCase(), s: start });
+      toks.push({ c: '1', w: lowerSlice(text, i, Math.min(j, i + 64)), s: start });
       i = j;
       continue;
     }
@@ -452,7 +452,7 @@ export function lex(text: string, quote: '' | "'" | '"' | '`', maxTokens: number
       if (j < n && text.charCodeAt(j) === 93) {
         const prev = toks[toks.length - 1];
         if (prev === undefined || !(prev.c === 'n' || prev.c === 'v' || prev.c === ')' || prev.c === 's'))
-          toks.push({ c: 'n', w: text.slice(i + 1, j).toLowerCase(), s: start });
+          toks.push({ c: 'n', w: lowerSlice(text, i + 1, j), s: start });
         i = j + 1;
         continue;
       }
@@ -525,17 +525,48 @@ function nextNonSpace(text: string, j: number): number {
 function pushComment(toks: Tok[], text: string, end: number, start: number): void {
   // Only a comment that runs to the end of the input matters (truncation); others are whitespace.
   if (nextNonSpace(text, end) >= text.length)
-    toks.push({ c: 'c', w: text.slice(start, start + 16).toLowerCase(), s: start });
+    toks.push({ c: 'c', w: lowerSlice(text, start, start + 16), s: start });
+}
+
+/**
+ * The class of every special word, in the precedence of the sets (logic, set operator, literal,
+ * word operator, keyword): one lookup per word instead of five, and none for a word longer than
+ * all of them (most words of a User-Agent or a sentence).
+ */
+const WORD_CLASS = new Map<string, TokClass>();
+for (const [set, c] of [
+  [KEYWORDS, 'k'],
+  [WORD_OPS, 'o'],
+  [LITERAL_WORDS, '1'],
+  [SETOPS, 'U'],
+  [LOGIC, '&'],
+] as const)
+  for (const w of set) WORD_CLASS.set(w, c);
+let maxClassWord = 0;
+/** Bit `length` of the entry for a first character: some special word has that shape (no hashing of other words). */
+const CLASS_SHAPES = new Uint32Array(32);
+for (const w of WORD_CLASS.keys()) {
+  maxClassWord = Math.max(maxClassWord, w.length);
+  CLASS_SHAPES[w.charCodeAt(0) & 31]! |= 1 << w.length;
+}
+const MAX_CLASS_WORD = maxClassWord;
+
+/** `text.slice(a, b).toLowerCase()` without the second copy when the slice has no upper case. */
+function lowerSlice(text: string, a: number, b: number): string {
+  const e = Math.min(b, text.length);
+  for (let k = a; k < e; k++) {
+    const ch = text.charCodeAt(k);
+    if ((ch >= 65 && ch <= 90) || ch > 127) return text.slice(a, b).toLowerCase();
+  }
+  return text.slice(a, b);
 }
 
 function pushWord(toks: Tok[], text: string, i: number, j: number): void {
-  const w = text.slice(i, Math.min(j, i + 64)).toLowerCase();
-  let c: TokClass = 'n';
-  if (LOGIC.has(w)) c = '&';
-  else if (SETOPS.has(w)) c = 'U';
-  else if (LITERAL_WORDS.has(w)) c = '1';
-  else if (WORD_OPS.has(w)) c = 'o';
-  else if (KEYWORDS.has(w)) c = 'k';
+  const w = lowerSlice(text, i, Math.min(j, i + 64));
+  const c: TokClass =
+    (w.length <= MAX_CLASS_WORD && (CLASS_SHAPES[w.charCodeAt(0) & 31]! & (1 << w.length)) !== 0
+      ? WORD_CLASS.get(w)
+      : undefined) ?? 'n';
   toks.push({ c, w, s: i });
 }
 

@@ -99,9 +99,22 @@ const POSITIONAL = 3;
 
 /** Significant words by hash of their lower-case text. */
 const SIGNIFICANT = new Map<number, { w: string; kind: number }[]>();
+/**
+ * A one-lookup gate in front of the hash: bit `min(length, 31)` of the entry for (first, last)
+ * character (low five bits each) is set when some significant word has that shape. Most words of
+ * prose fail it, so they are never hashed; a collision only costs the exact check.
+ */
+const MAYBE = new Uint32Array(1024);
+function shapeKey(first: number, last: number): number {
+  return ((first & 31) << 5) | (last & 31);
+}
+function lengthBit(len: number): number {
+  return 1 << Math.min(len, 31);
+}
 let maxLen = 0;
 function addWord(w: string, kind: number): void {
   if (!/^[a-z0-9_$]+$/.test(w)) return;
+  MAYBE[shapeKey(w.charCodeAt(0), w.charCodeAt(w.length - 1))]! |= lengthBit(w.length);
   const h = hashOf(w);
   let list = SIGNIFICANT.get(h);
   if (list === undefined) SIGNIFICANT.set(h, (list = []));
@@ -180,6 +193,9 @@ for (const p of SPECIFIC_SYSTEM_PREFIXES) {
   else RUN_PREFIXES.push(p);
 }
 for (const w of DOTTED_PREFIXES) addWord(w, REJECT);
+/** The first two characters of every RUN_PREFIXES entry: most words fail this before any compare. */
+const PREFIX_PAIRS = new Uint8Array(128 * 128);
+for (const p of RUN_PREFIXES) PREFIX_PAIRS[(p.charCodeAt(0) << 7) | p.charCodeAt(1)] = 1;
 // names judged alone as the whole value (./fragment.ts)
 for (const w of DB_ONLY_NAMES) addWord(w, REJECT);
 for (const w of DB_WORDS) addWord(w, REJECT);
@@ -211,9 +227,10 @@ function gluedUnion(text: string, a: number, b: number): boolean {
 /** How significant the word text[a, b) is (lower-cased): 0 not, or REJECT / LOGIC_WORD / POSITIONAL. */
 function significance(text: string, a: number, b: number): number {
   const c0 = lc(text.charCodeAt(a));
-  if (c0 === 105 || c0 === 115 || c0 === 112 || c0 === 109)
+  if (b - a >= 2 && PREFIX_PAIRS[((c0 & 127) << 7) | (lc(text.charCodeAt(a + 1)) & 127)] === 1)
     for (const p of RUN_PREFIXES) if (startsAt(text, a, b, p)) return REJECT;
   if (b - a > MAX_SIGNIFICANT) return 0;
+  if ((MAYBE[shapeKey(c0, lc(text.charCodeAt(b - 1)))]! & lengthBit(b - a)) === 0) return 0;
   let h = 0;
   for (let k = a; k < b; k++) h = (Math.imul(h, 31) + lc(text.charCodeAt(k))) | 0;
   const list = SIGNIFICANT.get(h);
@@ -324,12 +341,13 @@ export function sqliCannotMatch(text: string): boolean {
     }
     if (runStart >= 0) {
       // once per run (not per suffix below): linear
-      if (gluedUnion(text, runStart, i)) return false;
+      if (i - runStart >= 11 && gluedUnion(text, runStart, i)) return false;
       // `1.e1union`: a letter run right after `<digit>.` may continue a number (`1.e1`)
       const afterNumberDot =
         runStart >= 2 && text.charCodeAt(runStart - 1) === 46 && isDigit(text.charCodeAt(runStart - 2));
       if (isLetterLike(text.charCodeAt(runStart)) && !afterNumberDot) {
         if (
+          i - runStart === 5 &&
           (equalsAt(text, runStart, i, 'order') || equalsAt(text, runStart, i, 'group')) &&
           byFollows(text, i)
         )
