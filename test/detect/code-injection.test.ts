@@ -3,9 +3,11 @@ import { describe, expect, it } from 'vitest';
 import { isThreat } from '../../src/core/taxonomy.js';
 import { codeInjectionDetector, mayBeCode } from '../../src/detect/code-injection/index.js';
 import type { ContentProfile, InspectedValue, Paranoia } from '../../src/detect/types.js';
+import { GATE_TAILS, PHP_CORE_NAMES } from '../../src/detect/code-injection/php-names.js';
 import { expectPrefilterSound } from './helpers.js';
 
 const THRESHOLD = { 1: 0.7, 2: 0.5, 3: 0.3 } as const;
+const b64 = (text: string): string => Buffer.from(text, 'latin1').toString('base64');
 
 interface Row {
   input: string;
@@ -146,6 +148,52 @@ const ROWS: Row[] = [
     input: 'new org.springframework.context.support.FileSystemXmlApplicationContext("http://x/b.xml")',
     expect: true,
   },
+  // Java class names inside base64, at every byte offset (a stream with its header cut off or
+  // embedded after other bytes); gadget classes at PL1, process classes from PL2
+  { input: 'InvokerTransformer', expect: true, note: 'a gadget class named alone' },
+  ...[0, 1, 2].map((pad) => ({
+    input: b64(
+      `${'x'.repeat(pad)}\u0000\u0003sr\u0000:org.apache.commons.collections.functors.InvokerTransformer\u0087`,
+    ),
+    expect: true,
+    note: `gadget name at offset ${pad} of a binary stream`,
+  })),
+  { input: b64('..chainedtransformer..').slice(3), expect: true, note: 'a fragment, lower case' },
+  { input: b64('\u0001java/lang/ProcessBuilder\u0002'), expect: false },
+  { input: b64('\u0001java/lang/ProcessBuilder\u0002'), expect: true, paranoia: 2 },
+  { input: b64('\u0000runtime'), expect: true, paranoia: 2 },
+  { input: 'KztAAXNyABdqYXZhLnV0aWwu', expect: false, note: 'not the shifted magic' },
+  { input: 'KztAAUc3IAF2phdmEudXRpbC5Qcmlvcml0eVF1ZXVl', expect: true, note: 'magic at offset 1' },
+  { input: b64('{"runtime":"nodejs20.x","handler":"index.handler"}'), expect: false },
+  { input: 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJydW50aW1lIn0.c2lnbmF0dXJl', expect: false },
+  {
+    input: 'dGhlIHJ1bnRpbWUgb2YgdGhlIGZpbG0gaXMgMiBob3Vycw==',
+    expect: false,
+    note: 'prose about a film runtime',
+  },
+  // PHP-only built-ins (PL2): extension namespaces, unprefixed file/packing functions; a comment
+  // before the `(` (evasion) makes one PL1
+  { input: 'array_diff (', expect: false },
+  { input: 'array_diff (', expect: true, paranoia: 2 },
+  { input: 'ldap_get_entries()', expect: true, paranoia: 2 },
+  { input: 'sodium_crypto_aead_chacha20poly1305_ietf_keygen (', expect: true, paranoia: 2 },
+  { input: 'unPACK($x)', expect: false },
+  { input: 'unpack($x)', expect: true, paranoia: 2 },
+  { input: 'FILE\r\n()', expect: true, paranoia: 2 },
+  { input: 'symlink/*x*/()', expect: true },
+  { input: 'readfile #c\n ("/etc/hosts")', expect: true },
+  { input: 'the file (see attached)', expect: false, paranoia: 2 },
+  { input: 'glob (pattern) matching', expect: false, paranoia: 2 },
+  { input: 'name.substr(1)', expect: false, paranoia: 2, note: 'a method: JavaScript' },
+  { input: '$obj->file()', expect: false, paranoia: 2 },
+  { input: 'my_array_diff(x)', expect: false, paranoia: 2 },
+  { input: 'select array_agg(name) from t', expect: false, paranoia: 2, note: 'PostgreSQL' },
+  { input: 'select pg_sleep(1)', expect: false, paranoia: 2, note: 'PostgreSQL, the sqli detector' },
+  { input: 'DATE_ADD(now(), INTERVAL 1 DAY)', expect: false, paranoia: 2 },
+  { input: 'opcache.jit_buffer_size=64M', expect: false },
+  { input: 'opcache.jit_buffer_size=64M', expect: true, paranoia: 2 },
+  { input: 'mbstring.regex_retry_limit =1', expect: true, paranoia: 2 },
+  { input: 'see opcache.md for details', expect: false, paranoia: 2 },
   // Node.js and Python
   { input: "require('child_process').exec('id')", expect: true },
   { input: 'process.mainModule.require("fs")', expect: true },
@@ -169,6 +217,12 @@ const ROWS: Row[] = [
   { input: 'avatar.php.png', expect: true, paranoia: 2, location: 'body.file.filename' },
   { input: 'report.pdf', expect: false, location: 'body.file.filename' },
   { input: 'index.php', expect: false, note: 'a page name in an ordinary parameter' },
+  // a name in a JSON or form field is metadata (presigned uploads, file managers): PL2
+  { input: 'x.shtml', expect: false, location: 'body.$.fileName' },
+  { input: 'x.shtml', expect: true, paranoia: 2, location: 'body.$.fileName' },
+  { input: 'shell.php', expect: false, location: 'body.fileName' },
+  { input: 'shell.php', expect: true, paranoia: 2, location: 'query.file_name' },
+  { input: 'C:\\temp\\sess_q7w8e9r0t1y2u3i4o5p6', expect: true, location: 'header.x-file-name' },
   // benign values
   { input: 'richard.php@example.com', expect: false },
   { input: 'The system(s) you manage', expect: false },
@@ -311,6 +365,13 @@ describe('code-injection detector', () => {
       '*/       (',
       'exampl',
       '@',
+      'array_x',
+      'array_diff ',
+      'opcache.a',
+      'KztAA',
+      'SW52b2tlclRyYW5zZm9y',
+      'aW52b2tlcnRyYW5zZm9ybWVy',
+      'Aa0+',
     ];
     for (const unit of units) {
       const value = unit.repeat(Math.ceil((1024 * 1024) / unit.length));
@@ -440,7 +501,24 @@ describe('code-injection prefilter (mayBeCode)', () => {
     '\u0130',
     '\u212a',
     '\u00e9',
+    'array_',
+    'diff',
+    'opcache.',
+    'jit',
+    'symlink',
+    'file',
+    'SW52b2tlclRyYW5z',
+    'Zm9ybWVy',
+    'cnVudGltZQ',
+    'KztAAU',
   );
+  it('gates a PHP-only name by a tail that ends it (GATE_TAILS)', () => {
+    for (const [name, tail] of GATE_TAILS) {
+      expect(PHP_CORE_NAMES.has(name), name).toBe(true);
+      expect(name.endsWith(tail) && tail.length >= 3, name).toBe(true);
+      expect(mayBeCode(`x ${name} ()`), name).toBe(true);
+    }
+  });
   it('is sound on values built from the shapes it reasons about', () => {
     expectPrefilterSound(codeInjectionDetector, mayBeCode, shapes);
   });

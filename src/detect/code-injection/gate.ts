@@ -5,8 +5,10 @@
 // What each check needs (every condition is implied by a report, never the other way round):
 // - a literal it searches for, case-insensitively: a function name followed by its `(` (or a
 //   comment before it), an open tag, a stream wrapper `php://`, a class or package name, a
-//   serialized-stream signature, an upload extension. These are the ANCHORS below, built from the
-//   scanners' own tables so that a name added there is gated here too;
+//   serialized-stream signature, an upload extension, the base64 letters of a Java class name; a
+//   PHP extension prefix followed by the rest of a name and `(` (`array_diff (`), or an ini
+//   namespace by the rest of a name and `=` (`opcache.jit=`). These are the ANCHORS below, built
+//   from the scanners' own tables so that a name added there is gated here too;
 // - a shape of punctuation: `<?` (open tags), `!!` (YAML tags), `(#` (OGNL), `T(` (SpEL), and
 //   for the checks that assemble names at run time: any `$` (variables, `${…}`), a `(` right
 //   after `)`, `]`, `}`, a quote or a comment (`(sy.(st).em)(…)`), a quote, `.` or `+`, quote
@@ -15,8 +17,10 @@
 // The pass folds ASCII letters to lower case and U+0130 / U+212A to `i` / `k`, the only
 // characters outside ASCII that `toLowerCase` turns into ASCII letters (the scanners read the
 // lower-cased value).
+import { FRAGMENTS } from './base64-names.js';
 import { EXEC_CONSTRUCTORS, GADGETS, JVM_ROOTS, REFLECTION, SENSITIVE_PACKAGES } from './jvm.js';
 import { INI_DIRECTIVES, PHP_FUNCTIONS, PHP_PREFIXES, WORD_FUNCTIONS, WRAPPERS } from './php.js';
+import { GATE_TAILS, INI_NAMESPACES, PHP_CORE_NAMES, PHP_NAMESPACES, PHP_WORD_NAMES } from './php-names.js';
 import { JS_ANCHORS, JS_KEYWORDS } from './js.js';
 import { RUBY_CALLS } from './perl-ruby.js';
 import { DUNDERS, NODE_NEEDLES, PYTHON_CALLS } from './script.js';
@@ -33,7 +37,18 @@ const INCLUDE = 2;
 const PAREN = 3;
 /** An ini directive being set. */
 const ASSIGN = 4;
-type Follow = typeof ANY | typeof CALL | typeof INCLUDE | typeof PAREN | typeof ASSIGN;
+/** A name prefix: the rest of the name, then a call. */
+const NAME_CALL = 5;
+/** A name prefix: the rest of the name, then `=`. */
+const NAME_ASSIGN = 6;
+type Follow =
+  | typeof ANY
+  | typeof CALL
+  | typeof INCLUDE
+  | typeof PAREN
+  | typeof ASSIGN
+  | typeof NAME_CALL
+  | typeof NAME_ASSIGN;
 
 interface Anchor {
   text: string;
@@ -54,7 +69,16 @@ const add = (follow: Follow, ...texts: Iterable<string>[]): void => {
 
 // PHP (php.ts): open tags and block tags, calls, includes, wrappers, ini directives
 add(ANY, ['php]', 'php}'], PHP_PREFIXES);
-add(CALL, PHP_FUNCTIONS, WORD_FUNCTIONS, ['chr']);
+add(
+  CALL,
+  PHP_FUNCTIONS,
+  WORD_FUNCTIONS,
+  ['chr'],
+  [...PHP_CORE_NAMES].map((n) => GATE_TAILS.get(n) ?? n),
+  PHP_WORD_NAMES,
+);
+add(NAME_CALL, PHP_NAMESPACES);
+add(NAME_ASSIGN, INI_NAMESPACES);
 add(INCLUDE, ['include', 'require', 'include_once', 'require_once']);
 add(
   ANY,
@@ -90,21 +114,24 @@ add(
   ['__js_function', 'ro0ab', 'aced0005', 'kztaau', 'cs7qaf', '!ruby/', 'aaeaaad/////'],
   PICKLE_HEADS,
   PICKLE_MODULES.map((m) => `c${m}\n`),
+  FRAGMENTS.map((f) => f.text),
 );
 // upload names (upload.ts): every extension, `php` followed by digits or inside the name
 add(ANY, SCRIPT_EXTENSIONS, CONFIG_FILES, ['php', 'phar', 'sess_']);
 
 /**
- * Anchors by their first two (folded) characters, and a hashed flag per first three characters
- * that rules out almost every position of ordinary text with one lookup.
+ * A hashed flag per first three (folded) characters, which rules out almost every position of
+ * ordinary text with one lookup, and the anchors by that same hash: a hit compares only the few
+ * anchors that start alike (keyed by two characters, a common `str` would compare every `st…`).
  */
-const BUCKETS: Anchor[][] = Array.from({ length: 128 * 128 }, () => []);
-const TRIGRAM = new Uint8Array(1 << 16);
+const TRIGRAM = new Uint16Array(1 << 16);
+/** The anchors of TRIGRAM[slot] - 1 (a dense list: a sparse array would be a slow dictionary). */
+const BUCKETS: Anchor[][] = [];
 const trigramSlot = (three: number): number => Math.imul(three, 0x9e3779b1) >>> 16;
 for (const a of ANCHORS) {
-  const pair = (a.text.charCodeAt(0) << 7) | a.text.charCodeAt(1);
-  BUCKETS[pair].push(a);
-  TRIGRAM[trigramSlot((pair << 7) | a.text.charCodeAt(2))] = 1;
+  const slot = trigramSlot((a.text.charCodeAt(0) << 14) | (a.text.charCodeAt(1) << 7) | a.text.charCodeAt(2));
+  if (TRIGRAM[slot] === 0) TRIGRAM[slot] = BUCKETS.push([]);
+  BUCKETS[TRIGRAM[slot] - 1].push(a);
 }
 
 /** Per ASCII character: the character folded to lower case, | SPECIAL for a punctuation rule. */
@@ -115,6 +142,8 @@ for (const c of '$(.+"@?!#') CHARS[c.charCodeAt(0)] |= SPECIAL;
 
 const isSpace = (c: number): boolean => c === 32 || (c >= 9 && c <= 13);
 const isQuote = (c: number): boolean => c === 39 || c === 34;
+const isIdentChar = (c: number): boolean =>
+  (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95;
 
 /** The folded character at `i` (0 past the end and for non-ASCII characters that fold to none). */
 function folded(s: string, i: number): number {
@@ -123,13 +152,29 @@ function folded(s: string, i: number): number {
   return c === 0x130 ? 105 : c === 0x212a ? 107 : 0;
 }
 
+// The end of the identifier run last skipped by nameEnd, from `runFrom` (reset per value): every
+// prefix anchor inside one run (`array_array_array_…`) reuses it, so the pass stays linear.
+let runFrom = -1;
+let runEnd = -1;
+
+/** End of the identifier characters starting at `j`. */
+function nameEnd(s: string, j: number): number {
+  if (j >= runFrom && j <= runEnd) return runEnd;
+  let k = j;
+  while (k < s.length && isIdentChar(s.charCodeAt(k))) k++;
+  runFrom = j;
+  runEnd = k;
+  return k;
+}
+
 function followed(s: string, end: number, follow: Follow): boolean {
   if (follow === ANY) return true;
   let j = end;
+  if (follow === NAME_CALL || follow === NAME_ASSIGN) j = nameEnd(s, end);
   while (j < s.length && isSpace(s.charCodeAt(j))) j++;
   const c = s.charCodeAt(j);
   if (c === 40) return true;
-  if (follow === ASSIGN) return c === 61;
+  if (follow === ASSIGN || follow === NAME_ASSIGN) return c === 61;
   if (follow === PAREN) return false;
   if (c === 47 || c === 35) return true;
   return follow === INCLUDE && (c === 36 || isQuote(c));
@@ -140,7 +185,8 @@ function anchorAt(s: string, i: number, list: Anchor[]): boolean {
   for (const a of list) {
     const t = a.text;
     if (i < 0 || i + t.length > s.length) continue;
-    let k = 2;
+    // the slot is a hash: the first three characters are compared too
+    let k = 0;
     while (k < t.length && folded(s, i + k) === t.charCodeAt(k)) k++;
     if (k === t.length && followed(s, i + k, a.follow)) return true;
   }
@@ -193,6 +239,8 @@ function punctuation(s: string, i: number, c: number): boolean {
  * profile or paranoia: see the conditions at the top of this file.
  */
 export function mayBeCode(value: string): boolean {
+  runFrom = -1;
+  runEnd = -1;
   let ats = 0;
   // the last two folded characters, 7 bits each
   let last = 0;
@@ -212,7 +260,8 @@ export function mayBeCode(value: string): boolean {
       return true; // the Java stream magic AC ED 00 05
     else f = 0;
     const three = (last << 7) | f;
-    if (TRIGRAM[trigramSlot(three)] === 1 && anchorAt(value, i - 2, BUCKETS[last])) return true;
+    const bucket = TRIGRAM[trigramSlot(three)];
+    if (bucket !== 0 && anchorAt(value, i - 2, BUCKETS[bucket - 1])) return true;
     last = three & 0x3fff;
   }
   return false;

@@ -3,20 +3,24 @@
  * deserializer it runs, judged by the grammar that makes it executable rather than by words.
  * - PHP: open tags followed by code, calls of command/eval/decoder functions (comments allowed
  *   before the `(`), variable functions and names assembled at run time, stream wrappers,
- *   superglobals, ini directives (php.ts).
+ *   superglobals, ini directives (php.ts); from paranoia 2, calls of PHP-only built-ins and
+ *   namespaced ini directives (php-names.ts).
  * - Java and its expression languages: JDK and gadget class names, reflection chains, SpEL
  *   `T(…)`, OGNL, Groovy `.execute()`, class-loader data binding (jvm.ts).
  * - Node.js and Python module loading and process calls (script.ts).
  * - JavaScript for an evaluator or a deep merge: prototype pollution, Flight references walking
  *   the prototype chain, constant loops, evaluator probes (js.ts).
  * - Perl `@{[ … ]}` interpolation and Ruby process calls (perl-ruby.ts).
- * - Serialized objects of PHP, Java, Python, Node and .NET, YAML class tags (serialized.ts).
- * - Uploads named as server scripts (`shell.php`, `a.jsp.`, `.htaccess`) in filename locations.
+ * - Serialized objects of PHP, Java, Python, Node and .NET, YAML class tags (serialized.ts), and
+ *   Java gadget and process classes named inside base64 at any offset (base64-names.ts).
+ * - Uploads named as server scripts (`shell.php`, `a.jsp.`, `.htaccess`): multipart file names and
+ *   `X-Filename` headers; other fields named like a file name from paranoia 2 (upload.ts).
  * Template expressions are the ssti detector's and `${jndi:…}` is log4shell's; a payload both
  * describe (SpEL inside `${…}`) may be reported by both.
  */
 import type { Finding } from '../../core/findings.js';
 import type { DetectorOptions, InspectedValue, ValueDetector } from '../types.js';
+import { scanBase64Names } from './base64-names.js';
 import { mayBeCode } from './gate.js';
 import { scanJs } from './js.js';
 import { scanJvm } from './jvm.js';
@@ -25,7 +29,7 @@ import { scanPerlRuby } from './perl-ruby.js';
 import { scanPhp } from './php.js';
 import { scanScript } from './script.js';
 import { scanSerialized } from './serialized.js';
-import { type Hit, isFileNameLocation, uploadName } from './upload.js';
+import { FIELD_NAME, fileNameLocation, type Hit, uploadName } from './upload.js';
 
 export { mayBeCode };
 
@@ -56,6 +60,7 @@ function analyze(input: InspectedValue): Hit | undefined {
   scanJs(s, input.source === 'key', report);
   scanPerlRuby(s, report);
   scanSerialized(raw, s, report);
+  scanBase64Names(raw, report);
   // `{"constructor": {"prototype": {…}}}`: the key `prototype` under a key `constructor` (the
   // location is read only for that key, which keeps the engine's memo for every other value)
   if (
@@ -65,10 +70,13 @@ function analyze(input: InspectedValue): Hit | undefined {
   )
     report(0.8, 0, 'constructor.prototype as a key path (prototype pollution)');
   // the location is read only for a value that could be an upload name (keeps the engine's memo)
-  if (s.includes('.') || s.startsWith('sess_')) {
+  if (s.includes('.') || s.includes('sess_')) {
     const upload = uploadName(raw);
-    if (upload !== undefined && isFileNameLocation(input.location))
-      report(upload.score, upload.at, upload.why);
+    if (upload !== undefined) {
+      const where = fileNameLocation(input.location);
+      if (where === 'upload') report(upload.score, upload.at, upload.why);
+      else if (where === 'field') report(Math.min(upload.score, FIELD_NAME), upload.at, upload.why);
+    }
   }
   const b = strongest as Hit | undefined;
   if (b === undefined) return undefined;

@@ -307,7 +307,8 @@ function calls(s: string, report: Report): void {
 }
 
 export function scanJvm(raw: string, s: string, report: Report): void {
-  if (raw.includes('.') || raw.includes('(')) names(raw, s, report);
+  // a gadget class named alone (a polymorphic type field, a decoded base64 word) needs no `.`
+  if (raw.includes('.') || raw.includes('(') || GADGETS.has(s.trim())) names(raw, s, report);
   if (s.includes('#') || s.includes('@')) ognl(raw, s, report);
   if (s.includes('(') || s.includes('[')) calls(s, report);
 }

@@ -83,9 +83,11 @@ function java(raw: string, s: string, report: Report): void {
   }
   at = raw.indexOf('\u00ac\u00ed\u0000\u0005');
   if (at >= 0) report(0.95, at, 'serialized Java object (stream magic)');
+  // the magic at byte offset 1 or 2 of a base64 blob: six case-sensitive letters no word or
+  // identifier starts with, and a random token does once in 2^36
   for (const shifted of ['KztAAU', 'Cs7QAF']) {
     at = tokenStart(raw, shifted, isBase64);
-    if (at >= 0) report(0.4, at, 'serialized Java object (shifted base64)');
+    if (at >= 0) report(0.55, at, 'serialized Java object (shifted base64)');
   }
 }
 

@@ -69,7 +69,28 @@ export function uploadName(value: string): Hit | undefined {
   return undefined;
 }
 
-export const isFileNameLocation = (location: string): boolean => {
+/**
+ * Strength of a script name in an ordinary field named like a file name (`{"fileName": "x.php"}`,
+ * a form field): paranoia 2. Such a name is metadata the application decides how to use:
+ * presigned-upload APIs send it before the bytes go to object storage, which executes nothing,
+ * and file managers and code hosts store `index.php` as a matter of course.
+ */
+export const FIELD_NAME = 0.4;
+
+/**
+ * Where a value names a file: `upload` for the name a multipart part declares (the extractor's
+ * `body.<field>.filename`) and for `X-Filename`-like headers, the names an upload handler writes
+ * to disk as they come (the classic web-shell upload); `field` for any other location named like
+ * a file name; undefined elsewhere.
+ */
+export function fileNameLocation(location: string): 'upload' | 'field' | undefined {
   const l = location.toLowerCase();
-  return l.endsWith('filename') || l.endsWith('file-name') || l.endsWith('file_name');
-};
+  if (!(l.endsWith('filename') || l.endsWith('file-name') || l.endsWith('file_name'))) return undefined;
+  if (l.startsWith('header.')) return 'upload';
+  // multipart: `body.<part>.filename`, exactly as the extractor writes it (a JSON path has `$`)
+  if (location.startsWith('body.') && location.endsWith('.filename') && !location.includes('$')) {
+    const part = location.slice(5, -9);
+    if (part.length > 0 && !part.includes('.')) return 'upload';
+  }
+  return 'field';
+}
