@@ -66,6 +66,12 @@ class Probe implements InspectedValue {
   profile: ContentProfile = 'generic';
   where = '';
   read = false;
+  /**
+   * Whether the location contains `[$` (nosqli's location rule), readable without reading the
+   * location: nosqli then judges a value without one from the value alone. A "nothing" kept for a
+   * string is therefore only used for a location without `[$` (see `byLocation`).
+   */
+  operatorInLocation = false;
 
   get location(): string {
     this.read = true;
@@ -92,6 +98,25 @@ const CONTEXT_SHIFT = DETECTOR_IDS.length;
 const SHARED_SOURCES: ReadonlySet<ValueSource> = new Set<ValueSource>(['header', 'path']);
 const SHARED_MAX_LENGTH = 512;
 const SHARED_MAX_ENTRIES = 1024;
+
+/** A string some detectors found nothing in during this call: the bits as in `shared`. */
+interface MemoEntry {
+  text: string;
+  bits: number;
+}
+
+/**
+ * Key of the within-call memo: length and three characters, not the string's hash. Hashing reads
+ * every character of every value, and most values of a request never repeat; a repeated string
+ * has the same signature, and the entry's text is compared before use. Strings that share a
+ * signature replace each other's entry (the memo only saves work), so a request built to collide
+ * costs one comparison per value. (30 bits: a small-integer key.)
+ */
+function signature(s: string): number {
+  const n = s.length;
+  if (n === 0) return 0;
+  return (((n * 31 + s.charCodeAt(0)) * 31 + s.charCodeAt(n >> 1)) * 31 + s.charCodeAt(n - 1)) & 0x3fffffff;
+}
 
 interface CompiledDetector {
   id: DetectorId;
@@ -139,7 +164,8 @@ export function compileEngine(opts: EngineOptions): Engine {
       const clean: number[] = [];
       const allowed: number[] = [];
       const probe = new Probe();
-      const memo = new Map<string, number>();
+      // this call's memo (see `signature`), made on the first "nothing" worth keeping
+      let memo: Map<number, MemoEntry> | undefined;
       for (let i = 0; i < values.length; i++) {
         const v = values[i];
         let mask = (v.mask ?? ALL_DETECTORS_MASK) & enabled;
@@ -165,15 +191,24 @@ export function compileEngine(opts: EngineOptions): Engine {
         mask = any;
         const context =
           (((PROFILE_INDEX.get(v.profile) ?? 7) << 3) | (SOURCE_INDEX.get(v.source) ?? 7)) << CONTEXT_SHIFT;
-        const store = lasting !== 0 && SHARED_SOURCES.has(v.source) ? shared : memo;
+        const keep = lasting !== 0 && SHARED_SOURCES.has(v.source);
         for (let k = 0; k < count; k++) {
-          const entry = store.get(variants[k]);
-          known[k] = entry !== undefined && entry >>> CONTEXT_SHIFT === context >>> CONTEXT_SHIFT ? entry : 0;
+          let entry: number | undefined;
+          if (keep) entry = shared.get(variants[k]);
+          else if (memo !== undefined) {
+            const e = memo.get(signature(variants[k]));
+            if (e !== undefined && e.text === variants[k]) entry = e.bits;
+          }
+          known[k] =
+            entry !== undefined && entry >>> CONTEXT_SHIFT === context >>> CONTEXT_SHIFT
+              ? entry & ~byLocation
+              : 0;
           clean[k] = 0;
         }
         probe.where = v.location;
         probe.source = v.source;
         probe.profile = v.profile;
+        probe.operatorInLocation = byLocation !== 0;
         for (let j = 0; j < compiled.length; j++) {
           const d = compiled[j];
           if ((mask & d.bit) === 0) continue;
@@ -205,9 +240,11 @@ export function compileEngine(opts: EngineOptions): Engine {
             }
           }
         }
-        if (store === memo) {
+        if (!keep) {
           for (let k = 0; k < count; k++) {
-            if (clean[k] !== 0) memo.set(variants[k], context | known[k] | clean[k]);
+            if (clean[k] === 0) continue;
+            memo ??= new Map();
+            memo.set(signature(variants[k]), { text: variants[k], bits: context | known[k] | clean[k] });
           }
         } else {
           for (let k = 0; k < count; k++) {

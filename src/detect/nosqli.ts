@@ -138,9 +138,19 @@ function whereJs(s: string, paranoia: Paranoia): Hit | undefined {
  * `this.`, `;` (the `return` breakouts) or `sleep(`. U+0130 and U+212A lower-case to ASCII
  * (and shift indices): a value holding one is passed on.
  */
-const NOSQLI_TRIGGER = /[$;\u0130\u212a]|this\.|sleep\(/i;
 export function mayBeNosqli(value: string, location: string | undefined): boolean {
   return location?.includes('[$') === true || NOSQLI_TRIGGER.test(value);
+}
+
+// (a regex: irregexp's scan of a long value beats a hand-written loop here, measured)
+const NOSQLI_TRIGGER = /[$;\u0130\u212a]|this\.|sleep\(/i;
+
+/**
+ * What the engine may add to a detector's input (engine.ts): whether the location contains `[$`,
+ * so that a value without a trigger is judged without reading its location.
+ */
+interface OperatorHint {
+  operatorInLocation?: boolean;
 }
 
 function analyze(input: InspectedValue, paranoia: Paranoia): Hit | undefined {
@@ -158,7 +168,11 @@ function analyze(input: InspectedValue, paranoia: Paranoia): Hit | undefined {
   const inKey = bracketOperator(v);
   if (inKey)
     hit({ score: operatorScore(inKey.op), at: inKey.at, why: `operator in query syntax ${inKey.op}` });
-  const inLocation = input.location ? bracketOperator(input.location) : undefined;
+  // (bracketOperator needs `[$`: without it in the location, the location is not read)
+  const inLocation =
+    (input as OperatorHint).operatorInLocation === false || !input.location
+      ? undefined
+      : bracketOperator(input.location);
   if (inLocation)
     hit({ score: operatorScore(inLocation.op), at: 0, why: `operator in parameter name ${inLocation.op}` });
   // `{"$gt": ""}` inside a string value: quoted operator name followed by `:`
@@ -186,8 +200,11 @@ export const nosqliDetector: ValueDetector = {
   compile(options: DetectorOptions): (input: InspectedValue) => Finding[] {
     const paranoia = options.paranoia;
     return (input) => {
-      if (input.value.length < 2 && !input.location?.includes('[$')) return [];
-      if (!mayBeNosqli(input.value, input.location)) return [];
+      // the value's own triggers first: the location is read only when they say nothing
+      if (input.value.length < 2 || !NOSQLI_TRIGGER.test(input.value)) {
+        const hint = (input as OperatorHint).operatorInLocation;
+        if (!(hint ?? input.location?.includes('[$') === true)) return [];
+      }
       const best = analyze(input, paranoia);
       if (best === undefined || best.score < REPORT) return [];
       return [

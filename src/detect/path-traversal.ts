@@ -496,9 +496,11 @@ function analyze(input: InspectedValue, paranoia: Paranoia): Hit | undefined {
   // directory. A field named for a path (`path`, `directory`) holds absolute paths by contract —
   // deployment, backup and log-viewer APIs send `/var/tmp` there every day — so it counts nothing
   // there, and waits for paranoia 2 elsewhere (the secrets below those roots are SENSITIVE entries)
-  if (target === undefined && !prose && n.charCodeAt(0) === 47 && !pathField(input.location)) {
+  // (the field's name is read last: a value that reaches nothing leaves its location unread)
+  if (target === undefined && !prose && n.charCodeAt(0) === 47) {
     const root = SYSTEM_ROOTS.find((r) => n.startsWith(r));
-    if (root !== undefined) hit(fileField(input.location) ? 0.55 : 0.45, 0, `absolute path under ${root}`);
+    if (root !== undefined && !pathField(input.location))
+      hit(fileField(input.location) ? 0.55 : 0.45, 0, `absolute path under ${root}`);
   }
   // file: URLs (also `url:file://`, `jar:file:`), UNC shares, Windows drive paths
   const file = n.indexOf('file:');
@@ -604,11 +606,11 @@ export const pathTraversalDetector: ValueDetector = {
       let best = mayTraverse(v) ? analyze(input, paranoia) : undefined;
       // remote file inclusion and stream wrappers (php://filter, phar://, data: with PHP…): its
       // own prefilter, so that ordinary URLs skip the path analysis
-      if (mayInclude(v)) {
+      // (never in a header: a Referer is a URL by definition)
+      if (input.source !== 'header' && mayInclude(v)) {
         const inc = inclusionHit(v.trim().toLowerCase(), {
           prose: input.profile === 'free-text' || input.profile === 'llm-message' || input.profile === 'code',
-          location: input.location,
-          source: input.source,
+          field: input,
         });
         if (inc !== undefined && (best === undefined || inc.score > best.score))
           best = { ...inc, inclusion: true };

@@ -193,8 +193,67 @@ export type HostVerdict =
   | { kind: 'name'; class: AddressClass | 'internal-name' | 'rebinding'; why: string }
   | undefined;
 
+/**
+ * What every name `classifyHost` recognises ends with (the whole name, a domain, a TLD), grouped
+ * by last character.
+ */
+const NAME_TAILS = new Map<number, string[]>();
+for (const tail of [
+  ...METADATA_NAMES,
+  ...LOOPBACK_NAMES,
+  ...LOOPBACK_DOMAINS,
+  ...WILDCARD_DNS,
+  ...REBINDING,
+  ...INTERNAL_TLDS,
+  '.localhost',
+]) {
+  const c = tail.charCodeAt(tail.length - 1);
+  NAME_TAILS.set(c, [...(NAME_TAILS.get(c) ?? []), tail]);
+}
+
+/**
+ * `h` (its first `n` characters) is an ASCII host name (letters, digits, `.`, `-`, `_`; not only
+ * address characters) that ends in none of NAME_TAILS: `classifyHost` answers undefined, found here without lowering or
+ * slicing (this runs for nearly every value). Anything else is left to `classifyHost`.
+ */
+function plainUnknownName(h: string, n = h.length): boolean {
+  if (n === 0 || n > 255) return false;
+  let addressish = true;
+  for (let i = 0; i < n; i++) {
+    const c = h.charCodeAt(i);
+    const l = c | 0x20;
+    if (l >= 97 && l <= 122) {
+      if (l > 102 && l !== 120) addressish = false;
+    } else if (c === 45 || c === 95) addressish = false;
+    else if (!((c >= 48 && c <= 57) || c === 46)) return false;
+  }
+  if (addressish) return false;
+  const end = h.charCodeAt(n - 1) === 46 ? n - 1 : n;
+  const c = h.charCodeAt(end - 1);
+  const tails = NAME_TAILS.get(c >= 65 && c <= 90 ? c + 32 : c);
+  if (tails === undefined) return true;
+  for (const t of tails) if (endsWithLower(h, end, t)) return false;
+  return true;
+}
+
+/** `h[end - t.length, end)` lower-cased is `t` (ASCII). */
+function endsWithLower(h: string, end: number, t: string): boolean {
+  const from = end - t.length;
+  if (from < 0) return false;
+  for (let k = 0; k < t.length; k++) {
+    const c = h.charCodeAt(from + k);
+    if ((c >= 65 && c <= 90 ? c + 32 : c) !== t.charCodeAt(k)) return false;
+  }
+  return true;
+}
+
 /** Classifies a host as written in an authority (port already removed). */
 export function classifyHost(rawHost: string): HostVerdict {
+  return plainUnknownName(rawHost) ? undefined : classifyHostFully(rawHost);
+}
+
+/** `classifyHost` without the `plainUnknownName` shortcut (exported for the tests). */
+export function classifyHostFully(rawHost: string): HostVerdict {
   const host = rawHost.toLowerCase();
   if (host.length === 0 || host.length > 255) return undefined;
   // an address has only the characters of inet_aton forms, or is IPv6 (`[`, `:`)
@@ -359,6 +418,15 @@ function findTargets(s: string): Target[] {
   return out;
 }
 
+/**
+ * `s` read as `host[:port][/path]` has an empty authority, or one that is a plain name
+ * `classifyHost` does not know (so no `:`, `@`, `[`, whitespace or address-only host).
+ */
+function plainAuthority(s: string): boolean {
+  const end = authorityEnd(s, 0);
+  return end === 0 || plainUnknownName(s, end);
+}
+
 /** The whole value as `host[:port][/path]`, or undefined when it is not shaped like one. */
 function hostShaped(s: string): Target | undefined {
   if (s.length === 0 || s.length > 300) return undefined;
@@ -393,6 +461,15 @@ function urlishLocationCached(location: string | undefined): boolean {
     URLISH_CACHE.set(location, v);
   }
   return v;
+}
+
+/**
+ * The field is a URL (profile) or named like one. Read only once a host has been classified:
+ * a value in which no host is judged then never reads its location, so the engine can remember
+ * that it found nothing in it (see engine.ts).
+ */
+function urlishInput(input: InspectedValue): boolean {
+  return input.profile === 'url' || urlishLocationCached(input.location);
 }
 
 function urlishLocation(location: string | undefined): boolean {
@@ -551,7 +628,7 @@ const NUMERIC_HOST = /^[0-9a-fx.]+$/i;
 function judgeTarget(
   t: Target,
   shape: 'url' | 'host' | 'bare',
-  urlish: boolean,
+  input: InspectedValue,
   paranoia: Paranoia,
   dns: DnsResolverCheck | undefined,
 ): Hit | undefined {
@@ -560,7 +637,7 @@ function judgeTarget(
   for (const host of t.hosts) {
     // a bare number outside a URL field: an address (skipped below) or, with these characters,
     // no name `classifyHost` knows; only the DNS check could still say something
-    if (shape !== 'url' && !urlish && dns === undefined && numericOnlyHost(host)) continue;
+    if (shape !== 'url' && dns === undefined && numericOnlyHost(host) && !urlishInput(input)) continue;
     const v = classifyHost(host);
     let cls: string | undefined;
     let obfuscated = false;
@@ -568,8 +645,7 @@ function judgeTarget(
     if (v?.kind === 'address') {
       // a bare number or a dotted short form is only a host where the field is one
       const numericOnly = numericOnlyHost(host);
-      if (shape === 'bare' && numericOnly && !urlish) continue;
-      if (shape === 'host' && numericOnly && !urlish) continue;
+      if (shape !== 'url' && numericOnly && !urlishInput(input)) continue;
       if (!isInternalClass(v.class)) {
         // `http://123456789/`, `http://0x5db.1/`: nobody writes a public host as one number or
         // in octal/hex except to get past a filter that compares host strings
@@ -588,7 +664,7 @@ function judgeTarget(
       obfuscated = v.obfuscated;
       why = `${CLASS_WORDS[v.class] ?? v.class} ${v.canonical}${obfuscated ? ` (written ${host})` : ''}`;
     } else if (v?.kind === 'name') {
-      if (shape === 'bare' && !urlish && !host.includes('.')) continue;
+      if (shape === 'bare' && !host.includes('.') && !urlishInput(input)) continue;
       cls = v.class;
       obfuscated = v.why.startsWith('wildcard');
       why = v.why;
@@ -599,6 +675,7 @@ function judgeTarget(
       }
     }
     if (cls === undefined) continue;
+    const urlish = urlishInput(input);
     let score: number;
     if (cls === 'metadata') score = shape === 'bare' && !urlish ? 0.7 : 0.95;
     else if (cls === 'internal-name' || cls === 'rebinding')
@@ -652,22 +729,123 @@ function whatwgHost(s: string, t: Target): string | undefined {
 }
 
 /**
+ * Whether `whatwgHost(s, t)` can only add a host `t` already has (so the URL parser is skipped):
  * `scheme://host[:port]` (plus the one character `whatwgHost` passes after the authority) with a
  * special scheme and a host of ASCII letters, digits, `-` and `.` that does not end in a number
  * and has no `xn--` label: the WHATWG parser then either fails or answers the host in lower
- * case, which `classifyHost` (case-insensitive) judges like the host itself.
+ * case, which `classifyHost` (case-insensitive) judges like the host itself. Which means
+ * `/^(?:https?|ftp|wss?):\/\/([a-z0-9.-]+)(?::[0-9]*)?[/?#\\ \t\r\n]?$/i` on
+ * `s.slice(t.at, t.end + 1)`, the host not matching `/(?:^|\.)(?:[0-9]+|0x[0-9a-f]*)\.?$/i`
+ * nor holding `xn--`, and equal to one of `t.hosts` in lower case. Written as a scan that slices
+ * nothing (this runs for every URL); the tests keep the regex version as its definition.
  */
-const PLAIN_URL = /^(?:https?|ftp|wss?):\/\/([a-z0-9.-]+)(?::[0-9]*)?[/?#\\ \t\r\n]?$/i;
-const NUMERIC_LABEL = /(?:^|\.)(?:[0-9]+|0x[0-9a-f]*)\.?$/i;
-
-/** Whether `whatwgHost(s, t)` can only add a host `t` already has (so the URL parser is skipped). */
-function whatwgRedundant(s: string, t: Target): boolean {
-  const m = PLAIN_URL.exec(s.slice(t.at, Math.min(s.length, t.end + 1)));
-  if (m === null) return false;
-  const h = m[1].toLowerCase();
-  if (NUMERIC_LABEL.test(h) || h.includes('xn--')) return false;
-  for (const x of t.hosts) if (x.toLowerCase() === h) return true;
+export function whatwgRedundant(s: string, t: Pick<Target, 'at' | 'end' | 'hosts'>): boolean {
+  const limit = Math.min(s.length, t.end + 1);
+  // the scheme: http, https, ftp, ws or wss, any case, then `://`
+  let k = t.at;
+  const c0 = s.charCodeAt(k) | 0x20;
+  if (c0 === 104) {
+    if (!startsWithLower(s, k, 'http')) return false;
+    k += 4;
+    if ((s.charCodeAt(k) | 0x20) === 115) k++;
+  } else if (c0 === 102) {
+    if (!startsWithLower(s, k, 'ftp')) return false;
+    k += 3;
+  } else if (c0 === 119) {
+    if ((s.charCodeAt(k + 1) | 0x20) !== 115) return false;
+    k += 2;
+    if ((s.charCodeAt(k) | 0x20) === 115) k++;
+  } else return false;
+  if (k + 3 > limit || !s.startsWith('://', k)) return false;
+  // the host: [a-z0-9.-]+
+  const from = k + 3;
+  let i = from;
+  let lastDot = -1;
+  while (i < limit) {
+    const c = s.charCodeAt(i);
+    const l = c | 0x20;
+    if (c === 46) lastDot = i;
+    else if (!((l >= 97 && l <= 122) || (c >= 48 && c <= 57) || c === 45)) break;
+    i++;
+  }
+  const hostEnd = i;
+  if (hostEnd === from) return false;
+  // then `:` and digits, then at most one of `/?#\`, space, tab, CR, LF, then the end
+  if (i < limit && s.charCodeAt(i) === 58) {
+    i++;
+    while (i < limit && s.charCodeAt(i) >= 48 && s.charCodeAt(i) <= 57) i++;
+  }
+  if (i < limit) {
+    const c = s.charCodeAt(i);
+    if (!(c === 47 || c === 63 || c === 35 || c === 92 || c === 32 || c === 9 || c === 13 || c === 10))
+      return false;
+    i++;
+  }
+  if (i !== limit) return false;
+  // NUMERIC_LABEL: the last label (before an optional final dot) is digits or `0x` and hex digits
+  let labelEnd = hostEnd;
+  let labelStart = lastDot + 1;
+  if (lastDot === hostEnd - 1) {
+    labelEnd = lastDot;
+    labelStart = s.lastIndexOf('.', lastDot - 1) + 1;
+    if (labelStart <= from) labelStart = from;
+  } else if (lastDot < from) labelStart = from;
+  if (numericLabel(s, labelStart, labelEnd)) return false;
+  if (indexOfLower(s, 'xn--', from, hostEnd)) return false;
+  for (const x of t.hosts) if (sameHost(x, s, from, hostEnd)) return true;
   return false;
+}
+
+/** `s` holds `word` (lower-case letters) at `at`, any case. */
+function startsWithLower(s: string, at: number, word: string): boolean {
+  for (let k = 0; k < word.length; k++)
+    if ((s.charCodeAt(at + k) | 0x20) !== word.charCodeAt(k)) return false;
+  return true;
+}
+
+/** `s[from, to)` is `[0-9]+` or `0x[0-9a-f]*` (any case); an empty label is neither. */
+function numericLabel(s: string, from: number, to: number): boolean {
+  if (to <= from) return false;
+  if (to - from >= 2 && s.charCodeAt(from) === 48 && (s.charCodeAt(from + 1) | 0x20) === 120) {
+    for (let k = from + 2; k < to; k++) {
+      const c = s.charCodeAt(k);
+      const l = c | 0x20;
+      if (!((c >= 48 && c <= 57) || (l >= 97 && l <= 102))) return false;
+    }
+    return true;
+  }
+  for (let k = from; k < to; k++) {
+    const c = s.charCodeAt(k);
+    if (c < 48 || c > 57) return false;
+  }
+  return true;
+}
+
+/** `xn--` (any case) inside `s[from, to)`. */
+function indexOfLower(s: string, word: string, from: number, to: number): boolean {
+  for (let k = from; k + word.length <= to; k++) {
+    let m = 0;
+    while (m < word.length && (s.charCodeAt(k + m) | 0x20) === (word.charCodeAt(m) | 0x20)) m++;
+    if (m === word.length) return true;
+  }
+  return false;
+}
+
+/** `x.toLowerCase()` is `s[from, to)` in lower case (`s[from, to)` holds only ASCII host characters). */
+function sameHost(x: string, s: string, from: number, to: number): boolean {
+  for (let k = 0; k < x.length; k++) {
+    // a non-ASCII character may lower-case to ASCII (U+212A to `k`): compare as written
+    if (x.charCodeAt(k) >= 128) return x.toLowerCase() === s.slice(from, to).toLowerCase();
+  }
+  if (x.length !== to - from) return false;
+  for (let k = 0; k < x.length; k++) {
+    const a = x.charCodeAt(k);
+    const b = s.charCodeAt(from + k);
+    if (a === b) continue;
+    const l = a | 0x20;
+    if (l !== (b | 0x20) || l < 97 || l > 122) return false;
+  }
+  return true;
 }
 
 const QUOTED_METADATA = ['169.254.169.254', 'metadata.google.internal', '100.100.100.200', 'fd00:ec2::254'];
@@ -753,10 +931,11 @@ function analyze(
   paranoia: Paranoia,
   dns: DnsResolverCheck | undefined,
 ): Hit | undefined {
-  if (isIgnoredHeader(input)) return undefined;
+  // (with a DNS check, before any host is looked up; without one, only once something is found,
+  // so that values in which nothing is found never read their location)
+  if (dns !== undefined && isIgnoredHeader(input)) return undefined;
   const raw = input.value.length > MAX_SCAN ? input.value.slice(0, MAX_SCAN) : input.value;
   const s = raw.trim();
-  const urlish = input.profile === 'url' || urlishLocationCached(input.location);
   // (no closures here: this runs for every value)
   let best: Hit | undefined;
   const targets = s.includes(':') ? findTargets(s) : [];
@@ -770,13 +949,15 @@ function analyze(
   for (const t of targets) {
     const whatwg = dns === undefined && whatwgRedundant(s, t) ? undefined : whatwgHost(s, t);
     if (whatwg !== undefined && !t.hosts.includes(whatwg)) t.hosts.push(whatwg);
-    best = stronger(best, judgeTarget(t, 'url', urlish, paranoia, dns));
+    best = stronger(best, judgeTarget(t, 'url', input, paranoia, dns));
     if (confusable && t.scheme !== undefined) best = stronger(best, authorityConfusion(s, t));
   }
-  if (targets.length === 0) {
+  // a value whose authority is empty or a name no list knows: `hostShaped` and `judgeTarget`
+  // find nothing there (without a DNS check), so they are skipped
+  if (targets.length === 0 && (dns !== undefined || !plainAuthority(s))) {
     const t = hostShaped(s);
     if (t !== undefined)
-      best = stronger(best, judgeTarget(t, t.hasPort || t.hasPath ? 'host' : 'bare', urlish, paranoia, dns));
+      best = stronger(best, judgeTarget(t, t.hasPort || t.hasPath ? 'host' : 'bare', input, paranoia, dns));
   }
   if (best === undefined) {
     // a metadata address quoted inside prose or a command
@@ -800,6 +981,7 @@ function analyze(
     (input.profile === 'free-text' || input.profile === 'llm-message' || input.profile === 'code')
   )
     best = { ...best, score: best.score - 0.5 };
+  if (best !== undefined && dns === undefined && isIgnoredHeader(input)) return undefined;
   return best;
 }
 

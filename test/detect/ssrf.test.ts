@@ -1,7 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { classifyIPv4, parseHostAddress, parseIPv4Loose, parseIPv6 } from '../../src/detect/ip.js';
-import { classifyHost, createDnsResolverCheck, ssrfDetector } from '../../src/detect/ssrf.js';
+import {
+  classifyHost,
+  classifyHostFully,
+  createDnsResolverCheck,
+  ssrfDetector,
+  whatwgRedundant,
+} from '../../src/detect/ssrf.js';
 import type { InspectedValue } from '../../src/detect/types.js';
 import {
   expectLinearOnNearMatches,
@@ -298,5 +304,173 @@ describe('DNS resolver check', () => {
     expect(run(input)).toEqual([]);
     await dns.resolve('intranet.example.com');
     expect(run(input)[0]?.subtype).toBe('ssrf-internal');
+  });
+});
+
+describe('whatwgRedundant matches its regex definition', () => {
+  const PLAIN_URL = /^(?:https?|ftp|wss?):\/\/([a-z0-9.-]+)(?::[0-9]*)?[/?#\\ \t\r\n]?$/i;
+  const NUMERIC_LABEL = /(?:^|\.)(?:[0-9]+|0x[0-9a-f]*)\.?$/i;
+  const reference = (s: string, t: { at: number; end: number; hosts: string[] }): boolean => {
+    const m = PLAIN_URL.exec(s.slice(t.at, Math.min(s.length, t.end + 1)));
+    if (m === null) return false;
+    const h = m[1].toLowerCase();
+    if (NUMERIC_LABEL.test(h) || h.includes('xn--')) return false;
+    for (const x of t.hosts) if (x.toLowerCase() === h) return true;
+    return false;
+  };
+  const piece = fc.constantFrom(
+    'http',
+    'HTTPS',
+    'https',
+    'httpss',
+    'ftp',
+    'FTP',
+    'ws',
+    'wss',
+    'Ws',
+    'x',
+    '://',
+    ':',
+    '//',
+    'a',
+    'B',
+    'example',
+    'com',
+    '.',
+    '-',
+    '0',
+    '0x',
+    '0X1f',
+    '12',
+    'xn--',
+    'XN--',
+    '/',
+    '?',
+    '#',
+    '\\',
+    ' ',
+    '\t',
+    '\r',
+    '\n',
+    '@',
+    '[',
+    ']',
+    '%',
+    '\u212a',
+    'ſ',
+  );
+  const host = fc.constantFrom(
+    'example.com',
+    'EXAMPLE.com',
+    'a',
+    'a.12',
+    'a.0x',
+    'kEy.com',
+    '\u212aey.com',
+    'xn--a.com',
+    '',
+    'b',
+  );
+  it('agrees on generated URLs and targets', () => {
+    fc.assert(
+      fc.property(
+        fc.array(piece, { maxLength: 10 }),
+        fc.nat(12),
+        fc.nat(40),
+        fc.array(host, { maxLength: 3 }),
+        (parts, at, end, hosts) => {
+          const s = parts.join('');
+          const from = Math.min(at, s.length);
+          const t = { at: from, end: Math.max(from, Math.min(end, s.length)), hosts: [...hosts] as string[] };
+          // the host as written, as findTargets would list it
+          const sep = s.indexOf('://', t.at);
+          if (sep >= 0 && hosts.length > 0) t.hosts = [...hosts, s.slice(sep + 3, t.end)];
+          expect(whatwgRedundant(s, t)).toBe(reference(s, t));
+        },
+      ),
+      { numRuns: 30000 },
+    );
+  });
+  it('agrees on URL-shaped values', () => {
+    const scheme = fc.constantFrom('http', 'HTTPS', 'https', 'ftp', 'ws', 'wss', 'wsss', 'gopher', 'x');
+    const label = fc.constantFrom('example', 'COM', 'a-b', '12', '0x1F', '0x', 'xn--p1ai', 'Key', '');
+    const tail = fc.constantFrom(
+      '',
+      '/',
+      '/x',
+      '?',
+      '#a',
+      '\\',
+      ' ',
+      '"',
+      ':',
+      ':80',
+      ':80/',
+      ':8a',
+      '.',
+      '@b.com',
+    );
+    fc.assert(
+      fc.property(
+        scheme,
+        fc.array(label, { minLength: 1, maxLength: 4 }),
+        tail,
+        fc.boolean(),
+        fc.nat(3),
+        (sc, labels, rest, upper, extra) => {
+          const hostText = labels.join('.');
+          const s = `${sc}://${hostText}${rest}`;
+          const end = Math.min(s.length, sc.length + 3 + hostText.length + extra);
+          const hosts = [upper ? hostText.toUpperCase() : hostText, 'other.com'];
+          const t = { at: 0, end, hosts };
+          expect(whatwgRedundant(s, t)).toBe(reference(s, t));
+        },
+      ),
+      { numRuns: 30000 },
+    );
+  });
+});
+
+describe('classifyHost shortcut', () => {
+  const piece = fc.constantFrom(
+    'metadata',
+    'metadata.google.internal',
+    'LOCALHOST',
+    'localhost',
+    '.localhost',
+    'localtest.me',
+    'lacolhost.com',
+    'nip.io',
+    '127.0.0.1',
+    '10-0-0-1',
+    '7f000001',
+    'rbndr.us',
+    '.internal',
+    '.corp',
+    '.home.arpa',
+    'Example',
+    'com',
+    '.',
+    '-',
+    '_',
+    'x',
+    'ab',
+    '0x7f',
+    '1',
+    ':',
+    '[::1]',
+    '\u212a',
+    'ſ',
+    '\u0011',
+    ' ',
+  );
+  it('answers like the full classification', () => {
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 5 }), fc.boolean(), (parts, upper) => {
+        const h = upper ? parts.join('').toUpperCase() : parts.join('');
+        expect(classifyHost(h)).toEqual(classifyHostFully(h));
+      }),
+      { numRuns: 30000 },
+    );
   });
 });

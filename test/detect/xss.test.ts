@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { ContentProfile } from '../../src/detect/types.js';
 import { mayBeXss, xssDetector } from '../../src/detect/xss.js';
+import { schemeAt, sinkAt } from '../../src/detect/xss/prefilter.js';
 import {
   ANY_PARANOIA,
   describePrefilter,
@@ -394,4 +395,93 @@ describePrefilter('xss prefilter (mayBeXss)', {
     'valueof',
     'http://0x7f/',
   ),
+});
+
+describe('xss prefilter scanner matches its regex definition', () => {
+  // The regex the hand-written scanner replaced, and the rest of the former `mayBeXss`.
+  const XSS_TRIGGER =
+    /[<(`[{\u0130\u212a\u00bc]|\/\*|--!?>|\bon[a-z]*[\x00-\x20]*=|(?:formaction|srcdoc|href)[\x00-\x20]*=|new function|adw-|-moz-binding|utf-?7|["'][)\]}]{0,3}\s*(?:[;+\-*|&,^%]|in[\s(])/i;
+  const reference = (v: string): boolean => {
+    if (XSS_TRIGGER.test(v)) return true;
+    const bang = v.indexOf('!');
+    if (bang >= 0 && v.indexOf('!', bang + 1) >= 0) return true;
+    for (let i = v.indexOf(':'); i >= 0; i = v.indexOf(':', i + 1)) if (schemeAt(v, i)) return true;
+    for (let i = v.indexOf('.'); i >= 0; i = v.indexOf('.', i + 1)) if (sinkAt(v, i)) return true;
+    return false;
+  };
+  const token = fc.constantFrom(
+    'on',
+    'ON',
+    'On',
+    'onx',
+    '1on',
+    '_on',
+    'éon',
+    'href',
+    'HREF',
+    'srcdoc',
+    'formaction',
+    'xhref',
+    '=',
+    ' ',
+    '\t',
+    '\r',
+    '\u00a0',
+    '\u2028',
+    '\ufeff',
+    '\u0000',
+    '"',
+    "'",
+    ')',
+    ']',
+    '}',
+    ';',
+    '+',
+    '-',
+    '*',
+    '|',
+    '&',
+    ',',
+    '^',
+    '%',
+    'in',
+    'IN',
+    'in(',
+    '(',
+    'new',
+    'NEW',
+    'function',
+    'Function',
+    'adw',
+    'ADW',
+    'moz',
+    'binding',
+    'MOZ',
+    'utf',
+    'UTF',
+    '7',
+    '/',
+    '*',
+    '>',
+    '!',
+    'a',
+    'z',
+    'ſ',
+    'K',
+    '.',
+    ':',
+    'script',
+    'document',
+    'location',
+    'innerhtml',
+  );
+  it('agrees with the regex on generated values', () => {
+    fc.assert(
+      fc.property(fc.array(token, { maxLength: 12 }), (parts) => {
+        const v = parts.join('');
+        expect(mayBeXss(v)).toBe(reference(v));
+      }),
+      { numRuns: 20000 },
+    );
+  });
 });

@@ -25,8 +25,11 @@ export interface InclusionHit {
 export interface InclusionContext {
   /** Free text, chat or code: a wrapper name may be discussed there. */
   prose: boolean;
-  location: string | undefined;
-  source: string;
+  /**
+   * The value's input itself: its location is read only by a rule that needs the field's name,
+   * so a value in which nothing is found leaves it unread (the engine remembers such verdicts).
+   */
+  field: { readonly location: string | undefined; readonly source: string };
 }
 
 /** PHP stream wrappers that execute, read the request body or encode a file for disclosure. */
@@ -204,7 +207,7 @@ function remoteInclusion(n: string, ctx: InclusionContext): InclusionHit | undef
     n.charCodeAt(n.length - 1) !== 63 &&
     n.indexOf('%00', end) < 0 &&
     n.indexOf('\0', end) < 0 &&
-    !includeField(ctx.location)
+    !includeField(ctx.field.location)
   )
     return undefined;
   let host = n.slice(hostAt, end);
@@ -248,10 +251,10 @@ function remoteInclusion(n: string, ctx: InclusionContext): InclusionHit | undef
   // not named for URLs is an include or fetch through a second protocol (PHP's ftp:// wrapper
   // includes remote code exactly like http://). A URL field (`source_url`) may still hold one.
   if (ftp && !bareIp && score < 0.4) {
-    score = urlField(ctx.location) ? 0.4 : 0.5;
+    score = urlField(ctx.field.location) ? 0.4 : 0.5;
     why = 'FTP URL in a field not named for URLs';
   }
-  if (!MEDIA_EXTENSIONS.has(ext) && includeField(ctx.location)) {
+  if (!MEDIA_EXTENSIONS.has(ext) && includeField(ctx.field.location)) {
     const s = script ? 0.7 : 0.55;
     if (s > score) {
       score = s;
@@ -276,10 +279,11 @@ function phpDataUrl(n: string): boolean {
  * residues matter to a URL differently). Bounded: fixed prefixes, one `indexOf` per wrapper.
  */
 export function inclusionHit(n: string, ctx: InclusionContext): InclusionHit | undefined {
-  if (ctx.source === 'header' || n.length > MAX_INCLUSION) return undefined;
+  const source = ctx.field.source;
+  if (source === 'header' || n.length > MAX_INCLUSION) return undefined;
   let best = wrapperHit(n);
-  if (best === undefined && ctx.source !== 'path') best = remoteInclusion(n, ctx) ?? schemeProbe(n);
-  if (best === undefined && ctx.source === 'path') best = urlInPath(n);
+  if (best === undefined && source !== 'path') best = remoteInclusion(n, ctx) ?? schemeProbe(n);
+  if (best === undefined && source === 'path') best = urlInPath(n);
   if (best !== undefined && ctx.prose) best.score -= 0.45;
   return best;
 }
