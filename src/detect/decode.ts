@@ -549,17 +549,29 @@ export function decodeVariantsInto(value: string, flags: number, budget: DecodeB
     }
     if (base64Like && spend(budget, value.length)) {
       const text = base64Text(value);
-      if (text !== undefined) addVariant(out, text);
+      if (text !== undefined) addDecoded(out, text, budget);
     }
     if (out.length > 1 && out[1] !== value) {
       const t = out[1].trim();
       if (t !== value && t.length >= MIN_BASE64 && spend(budget, t.length)) {
         const text = base64Text(t);
-        if (text !== undefined) addVariant(out, text);
+        if (text !== undefined) addDecoded(out, text, budget);
       }
     }
   } catch {
     // A decoder failing on odd input only means fewer variants.
+  }
+}
+
+/**
+ * A base64 payload and, when it holds escapes, the payload unescaped once: encoders are stacked
+ * (`\u0077hile(true)` in base64), and one round keeps the work bounded.
+ */
+function addDecoded(out: string[], text: string, budget: DecodeBudget): void {
+  addVariant(out, text);
+  if ((scanValue(text) & HAS_ESCAPE) !== 0 && spend(budget, text.length)) {
+    const next = jsUnescape(htmlDecode(percentDecode(text)));
+    if (next !== text) addVariant(out, next);
   }
 }
 

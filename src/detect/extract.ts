@@ -218,9 +218,14 @@ class Collector implements Sink {
     at?: string | (() => string),
   ): void {
     if (value.length === 0 || this.truncated) return;
-    // A key made of letters, digits, `_` and `-` carries nothing any detector looks for, except
-    // the names that reach an object's prototype (see isPrototypeKey).
-    if (source === 'key' && isPlainName(value) && !isPrototypeKey(value)) return;
+    // A key made of letters, digits, `_` and `-` carries nothing most detectors look for, except
+    // the names that reach an object's prototype (see isPrototypeKey) and code: a serialized Java
+    // object or a gadget class name fits in a parameter name (`rO0ABXNy…=x`), so plain keys of six
+    // characters or more still go to code-injection, whose gate is one cheap pass.
+    if (source === 'key' && isPlainName(value) && !isPrototypeKey(value)) {
+      if (value.length < 6) return;
+      onlyMask = onlyMask === undefined ? CODE_ONLY : onlyMask & CODE_ONLY;
+    }
     const cls = this.rules.classify(segs);
     if (cls.expandJson) {
       const base = [...segs, '$'];
@@ -250,6 +255,8 @@ class Collector implements Sink {
     this.values.push(v);
   }
 }
+
+const CODE_ONLY = DETECTOR_BIT['code-injection'];
 
 function isPlainName(s: string): boolean {
   if (s.length > 64) return false;

@@ -100,6 +100,11 @@ describe('decodeVariants', () => {
     expect(decodeVariants('hello world')).toEqual(['hello world']);
     expect(decodeVariants('')).toEqual(['']);
   });
+  it('unescapes a base64 payload once when it holds escapes (stacked encoders)', () => {
+    const v = decodeVariants(Buffer.from('\\u0077hile(true);').toString('base64'));
+    expect(v).toContain('\\u0077hile(true);');
+    expect(v).toContain('while(true);');
+  });
   it('repeats URL decoding until stable, keeping each distinct round', () => {
     const v = decodeVariants('%25253Cscript%25253E');
     expect(v[0]).toBe('%25253Cscript%25253E');

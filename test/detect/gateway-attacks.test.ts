@@ -239,7 +239,7 @@ describe('attacks and look-alikes through the real gateway', () => {
     expect(event?.action).toBe('blocked');
     const finding = event?.findings.find((f) => f.detector === probe.detector);
     expect(finding, JSON.stringify(event?.findings)).toBeDefined();
-    expect(finding?.location.startsWith(probe.location)).toBe(true);
+    expect(finding?.location?.startsWith(probe.location)).toBe(true);
   });
 
   it.each(ATTACKS)('monitor mode forwards $name and records what it would have blocked', async (probe) => {
