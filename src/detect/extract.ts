@@ -220,10 +220,11 @@ class Collector implements Sink {
     if (value.length === 0 || this.truncated) return;
     // A key made of letters, digits, `_` and `-` carries nothing most detectors look for, except
     // the names that reach an object's prototype (see isPrototypeKey) and code: a serialized Java
-    // object or a gadget class name fits in a parameter name (`rO0ABXNy…=x`), so plain keys of six
-    // characters or more still go to code-injection, whose gate is one cheap pass.
+    // object or a gadget class name fits in a parameter or cookie name (`rO0ABXNy…=x`), so plain
+    // names of six characters or more still go to code-injection, whose gate is one cheap pass.
+    // JSON keys are the API's own field names (`$` in the location): skipped.
     if (source === 'key' && isPlainName(value) && !isPrototypeKey(value)) {
-      if (value.length < 6) return;
+      if (value.length < 6 || segs.includes('$')) return;
       onlyMask = onlyMask === undefined ? CODE_ONLY : onlyMask & CODE_ONLY;
     }
     const cls = this.rules.classify(segs);
