@@ -1,18 +1,12 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { analyzeCmdiUnfiltered, cmdiPrefilter } from '../../src/detect/cmdi.js';
-import { CONTENT_PROFILES, type Paranoia } from '../../src/detect/types.js';
+import { cmdiPrefilter } from '../../src/detect/cmdi.js';
+import { cmdiTopScore, expectCmdiSkipsSound } from './cmdi-helpers.js';
 
 // The hashed fast path of the prefilter (src/detect/cmdi/prefilter.ts) against the full analysis:
 // versions, extensions, case, quotes and slashes are where a hash could miss a name.
 
-const LEVELS: Paranoia[] = [1, 2, 3];
-function topScore(v: string): number {
-  let top = -1;
-  for (const p of LEVELS)
-    for (const prof of CONTENT_PROFILES) top = Math.max(top, analyzeCmdiUnfiltered(v, prof, p)?.score ?? -1);
-  return top;
-}
+const topScore = cmdiTopScore;
 
 describe('cmdi prefilter: hashed names', () => {
   it('keeps versioned, suffixed, quoted and mixed-case command words', () => {
@@ -59,24 +53,7 @@ describe('cmdi prefilter: hashed names', () => {
       ...['x.sh', '-c', '--version', 'install', '/etc/passwd', 'bin/', 'dev/', 'ipconfig/all', 'a/b'],
     ];
     const puncts = [' ', ' ', "'", '"', '.', '/', '=', '-', '!', '?', '#', '@', ':'];
-    const tok = fc.oneof(
-      { weight: 3, arbitrary: fc.constantFrom(...words) },
-      { weight: 2, arbitrary: fc.constantFrom(...puncts) },
-      { weight: 1, arbitrary: fc.constantFrom(...words).map((w) => w.toUpperCase()) },
-    );
-    let skipped = 0;
-    fc.assert(
-      fc.property(fc.array(tok, { minLength: 1, maxLength: 8 }), (parts) => {
-        const v = parts.join('');
-        const k = cmdiPrefilter(v);
-        if (k === 0) return true;
-        skipped++;
-        const top = topScore(v);
-        return k === 1 ? top === -1 : top < 0.3;
-      }),
-      { numRuns: 4000, seed: 7 },
-    );
-    expect(skipped).toBeGreaterThan(400);
+    expectCmdiSkipsSound(words, puncts, { maxLength: 8, numRuns: 4000, seed: 7, minSkipped: 400 });
   });
 
   it('is linear on 1 MB of plain text', () => {

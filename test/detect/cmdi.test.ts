@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { analyzeCmdiUnfiltered, CMDI_MAX_INPUT, cmdiDetector, cmdiPrefilter } from '../../src/detect/cmdi.js';
-import { CONTENT_PROFILES, type ContentProfile, type Paranoia } from '../../src/detect/types.js';
+import { CMDI_MAX_INPUT, cmdiDetector, cmdiPrefilter } from '../../src/detect/cmdi.js';
+import type { ContentProfile } from '../../src/detect/types.js';
 import {
   ANY_PARANOIA,
   expectLinearOnNearMatches,
@@ -12,6 +12,7 @@ import {
   queryRunner,
   type Row,
 } from './helpers.js';
+import { cmdiTopScore, expectCmdiSkipsSound } from './cmdi-helpers.js';
 
 const { run, fires } = queryRunner(cmdiDetector);
 
@@ -424,17 +425,7 @@ describe('cmdi detector: adversarial input', () => {
 });
 
 describe('cmdi prefilter', () => {
-  const LEVELS: Paranoia[] = [1, 2, 3];
-  /** The highest score of the full analysis (no prefilter) over profiles and paranoia levels. */
-  const topScore = (v: string) => {
-    let top = -1;
-    for (const p of LEVELS)
-      for (const prof of CONTENT_PROFILES) {
-        const a = analyzeCmdiUnfiltered(v, prof, p);
-        if (a !== null) top = Math.max(top, a.score);
-      }
-    return top;
-  };
+  const topScore = cmdiTopScore;
 
   const keeps = (v: string) => cmdiPrefilter(v) === 0;
 
@@ -509,23 +500,6 @@ describe('cmdi prefilter', () => {
       '(',
       '=',
     ];
-    const tok = fc.oneof(
-      { weight: 3, arbitrary: fc.constantFrom(...words) },
-      { weight: 2, arbitrary: fc.constantFrom(...puncts) },
-      { weight: 1, arbitrary: fc.constantFrom(...words).map((w) => w.toUpperCase()) },
-    );
-    let skipped = 0;
-    fc.assert(
-      fc.property(fc.array(tok, { minLength: 1, maxLength: 10 }), (parts) => {
-        const v = parts.join('');
-        const k = cmdiPrefilter(v);
-        if (k === 0) return true;
-        skipped++;
-        const top = topScore(v);
-        return k === 1 ? top === -1 : top < 0.3;
-      }),
-      { numRuns: 3000, seed: 13 },
-    );
-    expect(skipped).toBeGreaterThan(300);
+    expectCmdiSkipsSound(words, puncts, { maxLength: 10, numRuns: 3000, seed: 13, minSkipped: 300 });
   });
 });
