@@ -410,7 +410,8 @@ function base64Ascii(s: string, end: number): number {
 export function base64Text(s: string): string | undefined {
   let end = s.length;
   while (end > 0 && s.charCodeAt(end - 1) === 61 /* = */) end--;
-  if (end < MIN_BASE64 || end > MAX_BASE64 || s.length - end > 2) return undefined;
+  // (no base64 text is 1 mod 4 characters long: rejected before reading them)
+  if (end < MIN_BASE64 || end > MAX_BASE64 || s.length - end > 2 || end % 4 === 1) return undefined;
   let upper = false;
   let lower = false;
   let digit = false;
@@ -421,7 +422,6 @@ export function base64Text(s: string): string | undefined {
     else if (c >= 97 && c <= 122) lower = true;
     else digit = true;
   }
-  if (end % 4 === 1) return undefined;
   // Plain words and numbers are not base64 worth decoding.
   if (!(upper && lower) && !(digit && (upper || lower))) return undefined;
   // Fast path: decode without allocating and stop at the first disqualifying byte (most ids,

@@ -44,7 +44,11 @@ export interface EngineOptions {
 export type DetectorRun = (input: InspectedValue) => Finding[];
 
 /** A value with an optional mask of the detectors allowed on it (extraction sets it). */
-export type EngineValue = InspectedValue & { mask?: number };
+export type EngineValue = InspectedValue & {
+  mask?: number;
+  /** `scanForEngine(value)` when the caller has it (extraction computes it while reading JSON). */
+  scan?: number;
+};
 
 export interface Engine {
   /** No detector enabled: `inspect` always returns []. */
@@ -166,11 +170,15 @@ export function compileEngine(opts: EngineOptions): Engine {
       const probe = new Probe();
       // this call's memo (see `signature`), made on the first "nothing" worth keeping
       let memo: Map<number, MemoEntry> | undefined;
+      let lastProfile: ContentProfile | undefined;
+      let lastSource: ValueSource | undefined;
+      let context = 0;
+      let keep = false;
       for (let i = 0; i < values.length; i++) {
         const v = values[i];
         let mask = (v.mask ?? ALL_DETECTORS_MASK) & enabled;
         if (mask === 0) continue;
-        const scan = scanForEngine(v.value);
+        const scan = v.scan ?? scanForEngine(v.value);
         const flags = scan & 0xff;
         const byLocation = v.location.indexOf('[$') === -1 ? 0 : LOCATION_NOSQLI;
         let count = 1;
@@ -189,9 +197,14 @@ export function compileEngine(opts: EngineOptions): Engine {
         }
         if (any === 0) continue;
         mask = any;
-        const context =
-          (((PROFILE_INDEX.get(v.profile) ?? 7) << 3) | (SOURCE_INDEX.get(v.source) ?? 7)) << CONTEXT_SHIFT;
-        const keep = lasting !== 0 && SHARED_SOURCES.has(v.source);
+        // consecutive values mostly share a profile and source (extraction emits them by part)
+        if (v.profile !== lastProfile || v.source !== lastSource) {
+          lastProfile = v.profile;
+          lastSource = v.source;
+          context =
+            (((PROFILE_INDEX.get(v.profile) ?? 7) << 3) | (SOURCE_INDEX.get(v.source) ?? 7)) << CONTEXT_SHIFT;
+          keep = lasting !== 0 && SHARED_SOURCES.has(v.source);
+        }
         for (let k = 0; k < count; k++) {
           let entry: number | undefined;
           if (keep) entry = shared.get(variants[k]);

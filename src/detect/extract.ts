@@ -8,6 +8,7 @@ import type { Sink } from './extract/sink.js';
 import { walkXml } from './extract/xml.js';
 import { formatLocation, globMatch, isLlmPath, type LocationRules } from './profiles.js';
 import { DETECTOR_BIT } from './registry.js';
+import { finishScan } from './triggers.js';
 import type { InspectedValue, ValueSource } from './types.js';
 
 /** What extraction needs from a request (a RequestContext has all of it). */
@@ -23,6 +24,8 @@ export interface ExtractRequest {
 export interface ExtractedValue extends InspectedValue {
   /** Detectors allowed to look at this value (bits of DETECTOR_BIT). */
   mask: number;
+  /** triggers.ts `scanForEngine(value)` when extraction computed it on the way (the engine's pass is then spared). */
+  scan: number | undefined;
 }
 
 export interface Extraction {
@@ -216,6 +219,7 @@ class Collector implements Sink {
     source: ValueSource,
     onlyMask?: number,
     at?: string | (() => string),
+    scan?: number,
   ): void {
     if (value.length === 0 || this.truncated) return;
     // A key made of letters, digits, `_` and `-` carries nothing most detectors look for, except
@@ -237,12 +241,26 @@ class Collector implements Sink {
     const location = at === undefined ? formatLocation(segs) : typeof at === 'string' ? at : at();
     const max = this.limits.maxValueLength;
     if (value.length <= max) {
-      this.push({ value, location, source, profile: cls.profile, mask });
+      this.push({
+        value,
+        location,
+        source,
+        profile: cls.profile,
+        mask,
+        scan: scan === undefined ? undefined : finishScan(value, scan),
+      });
       return;
     }
     // Long values: overlapping windows, so an attack after padding is still seen.
     for (let start = 0; start < value.length && !this.truncated; start += max - OVERLAP) {
-      this.push({ value: value.slice(start, start + max), location, source, profile: cls.profile, mask });
+      this.push({
+        value: value.slice(start, start + max),
+        location,
+        source,
+        profile: cls.profile,
+        mask,
+        scan: undefined,
+      });
       if (start + max >= value.length) break;
     }
   }

@@ -148,6 +148,13 @@ const DETECTOR_SHIFT = 8;
 const SCAN = new Int32Array(128);
 for (let c = 0; c < 128; c++) SCAN[c] = CHAR_FLAGS[c] | (CHAR_MASK[c] << DETECTOR_SHIFT);
 
+/** scanForEngine's value of each ASCII character, for walkers that fold the scan into their own pass. */
+export const ENGINE_SCAN: Readonly<Int32Array> = SCAN;
+/** scanForEngine's value of any non-ASCII character. */
+export const ENGINE_SCAN_NON_ASCII = HAS_NON_ASCII | (ALL_DETECTORS_MASK << DETECTOR_SHIFT);
+/** Where scanForEngine's intersection of ENGINE_SCAN starts. */
+export const ENGINE_SCAN_ALL = ALL_OF;
+
 /**
  * One pass over a value for the engine: scanValue's flags (`& 0xff`) and, shifted by 8, the
  * detectors that may report on the value itself (see `detectorsOf`). The location rule is the
@@ -163,16 +170,26 @@ export function scanForEngine(s: string): number {
       any |= f;
       all &= f;
     } else {
-      any |= HAS_NON_ASCII | (ALL_DETECTORS_MASK << DETECTOR_SHIFT);
+      any |= ENGINE_SCAN_NON_ASCII;
       all = 0;
     }
   }
-  let detectors = s.length === 0 ? ALWAYS : any >>> DETECTOR_SHIFT;
-  if (s.length <= 36 && s.length > 0 && (any & HAS_NON_ASCII) === 0) {
+  return finishScan(s, (any & ~ALL_OF) | all);
+}
+
+/**
+ * scanForEngine(s) from a walker's own pass over the characters of `s`: `raw` is
+ * `(any & ~ENGINE_SCAN_ALL) | all`, where `any` is the union of ENGINE_SCAN over them (a non-ASCII
+ * character counts as ENGINE_SCAN_NON_ASCII) and `all` their intersection starting from
+ * ENGINE_SCAN_ALL (a non-ASCII character empties it). Spares the engine its pass.
+ */
+export function finishScan(s: string, raw: number): number {
+  let detectors = s.length === 0 ? ALWAYS : raw >>> DETECTOR_SHIFT;
+  if (s.length <= 36 && s.length > 0 && (raw & HAS_NON_ASCII) === 0) {
     const shape = shapeMask(s);
     if (shape !== -1) detectors &= shape;
   }
-  return (any & ANY_OF) | all | (detectors << DETECTOR_SHIFT);
+  return (raw & (ANY_OF | ALL_OF)) | (detectors << DETECTOR_SHIFT);
 }
 
 /** The detector mask of scanForEngine's result. */

@@ -12,6 +12,7 @@ import {
 import { walkJson } from '../../src/detect/extract/json.js';
 import { compileLocationRules, formatLocation } from '../../src/detect/profiles.js';
 import { DETECTOR_BIT } from '../../src/detect/registry.js';
+import { scanForEngine } from '../../src/detect/triggers.js';
 
 const defaults = detectGlobalSchema.parse({});
 
@@ -199,6 +200,52 @@ describe('extract: JSON bodies', () => {
       }),
       { numRuns: 500 },
     );
+  });
+  it("hands the engine exactly scanForEngine's result when it computes the scan on the way", () => {
+    const deep = extractor({ maxDepth: 64, maxValues: 100_000 });
+    // keys and leaves with escapes, non-ASCII, UUIDs, dates, numbers, base64 and operator characters
+    const atom = fc.constantFrom(
+      'a',
+      'Z',
+      '7',
+      '-',
+      ' ',
+      '$',
+      '%2e',
+      '+',
+      '&amp;',
+      '\\',
+      '"',
+      '\n',
+      'é',
+      '\u212a',
+      '😀',
+      '{',
+      ')',
+      ':',
+      '3f2b8c1e-9a4d-4e6f-8b21-7c5d0e9f1a23',
+      '2025-11-26T01:25:00Z',
+      '-0.5',
+      'aGVsbG8gd29ybGQ=',
+    );
+    const str = fc.array(atom, { maxLength: 8 }).map((a) => a.join(''));
+    let withScan = 0;
+    fc.assert(
+      fc.property(fc.dictionary(str, fc.oneof(str, fc.array(str, { maxLength: 3 }))), (obj) => {
+        const x = deep(req('/', [['Content-Type', 'application/json']], JSON.stringify(obj)));
+        for (const v of x.values) {
+          if (v.scan === undefined) continue;
+          withScan++;
+          expect(v.scan, JSON.stringify(v.value)).toBe(scanForEngine(v.value));
+        }
+      }),
+      { numRuns: 500 },
+    );
+    expect(withScan).toBeGreaterThan(100);
+    // escaped strings are scanned by the engine itself
+    const x = deep(req('/', [['Content-Type', 'application/json']], '{"q":"a\\u0041b","r":"ab"}'));
+    expect(x.values.find((v) => v.value === 'aAb')?.scan).toBeUndefined();
+    expect(x.values.find((v) => v.value === 'ab')?.scan).toBe(scanForEngine('ab'));
   });
   it('survives very deep nesting without recursion', () => {
     const x = json(`${'['.repeat(100_000)}${']'.repeat(100_000)}`);

@@ -3,6 +3,7 @@
 // keep one of them, and the application may read the other). Depth and value counts are bounded;
 // deeper nesting is skipped with a flat scan and reported. Never throws.
 import { formatLocation, formatSegment } from '../profiles.js';
+import { ENGINE_SCAN, ENGINE_SCAN_ALL, ENGINE_SCAN_NON_ASCII } from '../triggers.js';
 import type { Sink } from './sink.js';
 
 export type JsonOutcome = 'ok' | 'malformed';
@@ -37,6 +38,8 @@ class JsonWalker {
   /** `loc` bound once: given to the sink, which calls it only when it keeps a value. */
   private readonly locFn = (): string => this.loc();
   private readonly json: boolean;
+  /** The raw scan (triggers.ts finishScan) of the last string read when it had no escape, else undefined. */
+  private scan: number | undefined;
 
   constructor(
     private readonly s: string,
@@ -89,7 +92,7 @@ class JsonWalker {
       const str = this.string();
       if (str === undefined) return false;
       if (this.onString?.(this.segs, str)) return true;
-      this.sink.add(this.segs, str, 'body', undefined, this.locFn);
+      this.sink.add(this.segs, str, 'body', undefined, this.locFn, this.scan);
       return true;
     }
     return this.scalar();
@@ -126,14 +129,30 @@ class JsonWalker {
     let j = this.i + 1;
     let start = j;
     let out = '';
+    // the engine's scan of the string (see triggers.ts finishScan), folded into this pass
+    let any = 0;
+    let all = ENGINE_SCAN_ALL;
     while (j < n) {
       const c = s.charCodeAt(j);
       if (c === 34 /* " */) {
         this.i = j + 1;
-        return out.length === 0 ? s.slice(start, j) : out + s.slice(start, j);
+        if (out.length !== 0) {
+          this.scan = undefined;
+          return out + s.slice(start, j);
+        }
+        this.scan = (any & ~ENGINE_SCAN_ALL) | all;
+        return s.slice(start, j);
       }
       if (c < 32) return undefined;
       if (c !== 92 /* \\ */) {
+        if (c < 128) {
+          const f = ENGINE_SCAN[c]!;
+          any |= f;
+          all &= f;
+        } else {
+          any |= ENGINE_SCAN_NON_ASCII;
+          all = 0;
+        }
         j++;
         continue;
       }
@@ -205,7 +224,7 @@ class JsonWalker {
       this.i++;
       this.segs.push(key);
       this.locs.push(undefined);
-      this.sink.add(this.segs, key, 'key', undefined, this.locFn);
+      this.sink.add(this.segs, key, 'key', undefined, this.locFn, this.scan);
       const ok = this.value(depth);
       this.segs.pop();
       this.locs.pop();

@@ -13,6 +13,8 @@ export interface Sink {
     source: ValueSource,
     onlyMask?: number,
     location?: string | (() => string),
+    /** The raw scan of `value` (triggers.ts finishScan), when the walker computed it while reading it. */
+    scan?: number,
   ): void;
   /** True once a limit (values or bytes) is reached: walkers stop. */
   full(): boolean;

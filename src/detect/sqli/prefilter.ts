@@ -80,6 +80,19 @@ const OTHER = 6;
 // operators and brackets (`/ : ? = < > ~ ! % ^ * + [ ] { } \\ | &`): see rule 5 of the file comment
 for (const ch of '/:?=<>~!%^*+[]{}\\|&') CLASS[ch.charCodeAt(0)] = OTHER;
 
+/**
+ * Run characters by what they tell the fragment rules: DIGIT_KIND for digits and `$` (both sort
+ * below `:`), LETTER_KIND for letters, OTHER_RUN_KIND for `_`; 0 outside runs.
+ */
+const DIGIT_KIND = 1;
+const LETTER_KIND = 2;
+const OTHER_RUN_KIND = 4;
+const RUN_KIND = new Uint8Array(128);
+for (let c = 0; c < 128; c++) {
+  if (CLASS[c] !== RUN) continue;
+  RUN_KIND[c] = c <= 57 ? DIGIT_KIND : c !== 95 && c !== 36 ? LETTER_KIND : OTHER_RUN_KIND;
+}
+
 function lc(c: number): number {
   return c >= 65 && c <= 90 ? c + 32 : c;
 }
@@ -313,32 +326,33 @@ export function sqliCannotMatch(text: string): boolean {
   let emptyExponent = false;
   let other = false;
   let compareSeen = false;
-  // letters / any word character seen in the whole value, and after its first `=` (an embedded
+  // RUN_KIND bits of the runs of the whole value, and of those after its first `=` (an embedded
   // `name=value` is judged from after the `=` too, see ../sqli.ts)
-  let sawRun = false;
-  let sawDigit = false;
-  let sawLetter = false;
+  let kinds = 0;
   let eqAt = -1;
-  let runAfterEq = false;
-  let letterAfterEq = false;
+  let kindsAfterEq = 0;
   /** A `,` followed by a digit: `b,1=1` is a list item, then a literal comparison. */
   let commaDigit = false;
   for (let i = 0; i <= n; i++) {
-    const c = i < n ? text.charCodeAt(i) : 32;
-    const k = c < 128 ? CLASS[c]! : 0;
+    let c = i < n ? text.charCodeAt(i) : 32;
+    let k = c < 128 ? CLASS[c]! : 0;
     if (k !== SPACE && prevSpace && i < n) chunk++;
-    prevSpace = k === SPACE;
     if (k === RUN) {
-      sawRun = true;
-      if (eqAt >= 0) runAfterEq = true;
-      if (c <= 57) sawDigit = true;
-      else if (c !== 95 && c !== 36) {
-        sawLetter = true;
-        if (eqAt >= 0) letterAfterEq = true;
+      // the whole run at once (most characters of a value are in runs), then its end right here
+      runStart = i;
+      let run = RUN_KIND[c]!;
+      for (i++; i < n; i++) {
+        c = text.charCodeAt(i);
+        const r = c < 128 ? RUN_KIND[c]! : 0;
+        if (r === 0) break;
+        run |= r;
       }
-      if (runStart < 0) runStart = i;
-      continue;
+      if (i === n) c = 32;
+      k = c < 128 ? CLASS[c]! : 0;
+      kinds |= run;
+      if (eqAt >= 0) kindsAfterEq |= run;
     }
+    prevSpace = k === SPACE;
     if (runStart >= 0) {
       // once per run (not per suffix below): linear
       if (i - runStart >= 11 && gluedUnion(text, runStart, i)) return false;
@@ -427,9 +441,9 @@ export function sqliCannotMatch(text: string): boolean {
     }
   }
   // `' ', 10`, `3' ' 1`: quotes and numbers only are judged as a literal list (./fragment.ts)
-  const noRun = !sawRun || (eqAt >= 0 && !runAfterEq);
-  const noLetter = !sawLetter || (eqAt >= 0 && !letterAfterEq);
-  if (quoteSeen && sawDigit && (noLetter || commaDigit)) return false;
+  const noRun = kinds === 0 || (eqAt >= 0 && kindsAfterEq === 0);
+  const noLetter = (kinds & LETTER_KIND) === 0 || (eqAt >= 0 && (kindsAfterEq & LETTER_KIND) === 0);
+  if (quoteSeen && (kinds & DIGIT_KIND) !== 0 && (noLetter || commaDigit)) return false;
   // `x=1e309`: a number probe after an embedded `name=`
   if (eqAt >= 0 && n - eqAt <= 49 && numberProbe(text.slice(eqAt + 1)) !== null) return false;
   // `-` folds arithmetic and drops unary minus, `1.e` vanishes: token positions would shift
