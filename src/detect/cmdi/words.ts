@@ -522,29 +522,17 @@ export const SHELL_CALLS = new Set([
   'runtime.getruntime().exec',
 ]);
 
-/** Words that put the next word in command position. */
+/** Words that put the next word in command position: the launchers and the shell's own prefixes. */
 export const PREFIX = new Set([
-  'sudo',
-  'nohup',
+  ...LAUNCHERS,
   'exec',
   'command',
   'builtin',
   'nice',
   'time',
-  'xargs',
-  'busybox',
   'env',
   'timeout',
   'eval',
-  'strace',
-  'ltrace',
-  'doas',
-  'setsid',
-  'stdbuf',
-  'unbuffer',
-  'torsocks',
-  'proxychains',
-  'proxychains4',
 ]);
 /** Command names that make the next words inline code to run. */
 export const INTERPRETER_FLAGS: Record<string, string[]> = {
